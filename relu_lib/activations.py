@@ -1,0 +1,515 @@
+"""The activation functions, named and defaulted as in ``torch.nn.functional``.
+
+Every function takes a real scalar, a (nested) list or an array; keeps float16,
+float32 and float64; turns integers and booleans into float64; propagates NaN;
+returns the mathematical limit at +-inf (where PyTorch's formulas give NaN, as
+for ``gelu(-inf)`` or ``silu(-inf)``); never overflows or warns; and writes into
+``out=`` when given one. Array in, array out; scalar in, numpy scalar out.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import _kernels as k
+from ._arrays import ArrayLike, as_real_array, check_out, check_real_parameter, elementwise, finish
+
+__all__ = [
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "elu",
+    "gelu",
+    "leaky_relu",
+    "maxout",
+    "prelu",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softplus",
+    "tanh",
+]
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+"""SELU's :math:`\\alpha`, the fixed point that keeps unit variance (Klambauer et al., 2017)."""
+SELU_SCALE = 1.0507009873554804934193349852946
+"""SELU's :math:`\\lambda` (Klambauer et al., 2017)."""
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+_GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+def _relu_into(x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    order = k.maximum_order_keeping_negative_zero(x.dtype)
+    zero = x.dtype.type(0)
+    if order == "zero_first":
+        return np.maximum(zero, x, out=out)
+    if order == "x_first":
+        return np.maximum(x, zero, out=out)
+    # No argument order keeps -0.0 on this platform: fall back to the definition.
+    negative = x < 0
+    result = np.copy(x) if out is None else out
+    if out is not None:
+        np.copyto(result, x)
+    np.copyto(result, zero, where=negative)
+    return result
+
+
+@elementwise
+def relu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Rectified linear unit.
+
+    .. math::
+        \mathrm{relu}(x) = \max(0, x) = \begin{cases} x & x \ge 0 \\ 0 & x < 0 \end{cases}
+
+    Like PyTorch, ``relu(-0.0)`` is ``-0.0`` and ``relu(nan)`` is ``nan``.
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into;
+            ``out=x`` rectifies in place.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> relu([7.2, -5.5, 1000.0, -1000.0, 0.0])
+        array([   7.2,    0. , 1000. ,    0. ,    0. ])
+
+    References:
+        Nair & Hinton, *Rectified linear units improve restricted Boltzmann
+        machines*, ICML 2010; Glorot, Bordes & Bengio, *Deep sparse rectifier
+        neural networks*, AISTATS 2011.
+    """
+    arr = x
+    return _relu_into(arr, out)
+
+
+@elementwise
+def relu6(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""ReLU capped at 6.
+
+    .. math::
+        \mathrm{relu6}(x) = \min(\max(0, x), 6)
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> relu6([-3.0, 0.5, 6.0, 7.5])
+        array([0. , 0.5, 6. , 6. ])
+
+    References:
+        Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
+    """
+    arr = x
+    result = _relu_into(arr, out)
+    return np.minimum(result, arr.dtype.type(6), out=result)
+
+
+def _negative_part(arr: np.ndarray, slope: np.ndarray | float, out: np.ndarray | None) -> np.ndarray:
+    """``x if x > 0 else slope * x``, with 0 * -inf read as its limit -0.0."""
+    with np.errstate(all="ignore"):
+        scaled = np.multiply(arr, slope, dtype=arr.dtype)
+    np.copyto(scaled, -0.0, where=np.isneginf(arr) & (np.asarray(slope) == 0))
+    result = scaled if out is None else out
+    if out is not None:
+        np.copyto(result, scaled)
+    np.copyto(result, arr, where=arr > 0)
+    return result
+
+
+@elementwise
+def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: np.ndarray | None = None) -> Any:
+    r"""Leaky ReLU: a small slope instead of zero for negative input.
+
+    .. math::
+        \mathrm{leaky\_relu}(x) = \begin{cases} x & x > 0 \\ \text{negative\_slope} \cdot x & x \le 0 \end{cases}
+
+    The default slope, 0.01, is PyTorch's and JAX's; Keras's ``LeakyReLU``
+    defaults to 0.2.
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        negative_slope: slope for negative input, a finite real number.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> leaky_relu([-100.0, -1.0, 0.0, 2.0])
+        array([-1.  , -0.01,  0.  ,  2.  ])
+
+    References:
+        Maas, Hannun & Ng, *Rectifier nonlinearities improve neural network
+        acoustic models*, ICML 2013.
+    """
+    arr = x
+    slope = check_real_parameter(negative_slope, "negative_slope", "leaky_relu")
+    return _negative_part(arr, slope, out)
+
+
+def prelu_weight(weight: ArrayLike, arr: np.ndarray, name: str) -> np.ndarray:
+    """Check PReLU's ``weight`` and shape it to broadcast along x's channel axis (axis 1)."""
+    w = as_real_array(weight, f"{name} weight")
+    if w.ndim > 1:
+        raise ValueError(f"{name}() weight must be a scalar or 1-D, got shape {w.shape}")
+    if w.size == 0:
+        raise ValueError(f"{name}() weight is empty; give one slope, or one per channel")
+    if w.size == 1:
+        return w.reshape(()).astype(arr.dtype)
+    channels = arr.shape[1] if arr.ndim >= 2 else (arr.shape[0] if arr.ndim == 1 else None)
+    if channels != w.size:
+        raise ValueError(
+            f"{name}() weight has {w.size} slopes, but x has "
+            + ("no channel axis" if channels is None else f"{channels} channels (axis {1 if arr.ndim >= 2 else 0})")
+        )
+    shape = (w.size,) + (1,) * (arr.ndim - 2) if arr.ndim >= 2 else (w.size,)
+    return w.reshape(shape).astype(arr.dtype)
+
+
+@elementwise
+def prelu(x: ArrayLike, weight: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Parametric ReLU: Leaky ReLU whose slope is a learned parameter.
+
+    .. math::
+        \mathrm{prelu}(x) = \begin{cases} x & x > 0 \\ a_c \, x & x \le 0 \end{cases}
+
+    As in PyTorch, ``weight`` holds one slope shared by all channels or one
+    slope per channel, the channel axis being axis 1 (axis 0 for 1-D input).
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        weight: the slope(s) :math:`a`, a scalar or a 1-D array of length 1 or
+            the number of channels.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> prelu([[-2.0, 3.0], [-2.0, 3.0]], 0.25)
+        array([[-0.5,  3. ],
+               [-0.5,  3. ]])
+
+    References:
+        He, Zhang, Ren & Sun, *Delving deep into rectifiers: surpassing
+        human-level performance on ImageNet classification*, ICCV 2015.
+    """
+    arr = x
+    w = prelu_weight(weight, arr, "prelu")
+    return _negative_part(arr, w, out)
+
+
+def _elu_kernel(alpha: float, scale: float):
+    def kernel(v: np.ndarray) -> np.ndarray:
+        # expm1 overflows for large positive x; those lanes are discarded by the where below.
+        negative = np.expm1(v)
+        negative *= alpha * scale
+        return np.where(v > 0, v * v.dtype.type(scale) if scale != 1.0 else v, negative)
+
+    return kernel
+
+
+@elementwise
+def elu(x: ArrayLike, alpha: float = 1.0, *, out: np.ndarray | None = None) -> Any:
+    r"""Exponential linear unit.
+
+    .. math::
+        \mathrm{elu}(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        alpha: the value ELU saturates to, negated, as :math:`x \to -\infty`.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> elu([-float("inf"), -1.0, 0.0, 2.0]).round(4)
+        array([-1.    , -0.6321,  0.    ,  2.    ])
+
+    References:
+        Clevert, Unterthiner & Hochreiter, *Fast and accurate deep network
+        learning by exponential linear units (ELUs)*, ICLR 2016.
+    """
+    arr = x
+    a = check_real_parameter(alpha, "alpha", "elu")
+    return k.evaluate(_elu_kernel(a, 1.0), arr, out)
+
+
+@elementwise
+def selu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Scaled exponential linear unit, the self-normalising activation.
+
+    .. math::
+        \mathrm{selu}(x) = \lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}
+        \qquad \alpha \approx 1.6733,\; \lambda \approx 1.0507
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> selu([-float("inf"), 0.0, 1.0]).round(4)
+        array([-1.7581,  0.    ,  1.0507])
+
+    References:
+        Klambauer, Unterthiner, Mayr & Hochreiter, *Self-normalizing neural
+        networks*, NeurIPS 2017.
+    """
+    arr = x
+    return k.evaluate(_elu_kernel(SELU_ALPHA, SELU_SCALE), arr, out)
+
+
+def check_approximate(approximate: Any, name: str) -> str:
+    """Validate GELU's ``approximate`` keyword."""
+    if approximate not in _GELU_APPROXIMATIONS:
+        raise ValueError(f"{name}() approximate must be 'none' or 'tanh', got {approximate!r}")
+    return approximate
+
+
+def gelu_tanh_argument(v: np.ndarray) -> np.ndarray:
+    """:math:`2\\sqrt{2/\\pi}(x + 0.044715 x^3)`, so that ``1 + tanh(u) = 2 sigmoid(2u)``."""
+    inner = v * v
+    inner *= _GELU_CUBIC
+    inner += 1
+    inner *= v
+    inner *= 2 * _SQRT_2_OVER_PI
+    return inner
+
+
+@elementwise
+def gelu(x: ArrayLike, approximate: str = "none", *, out: np.ndarray | None = None) -> Any:
+    r"""Gaussian error linear unit: x weighted by the probability that a standard normal is below it.
+
+    .. math::
+        \mathrm{gelu}(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \mathrm{erf}\frac{x}{\sqrt 2}\right)
+        \approx \frac{x}{2}\left(1 + \tanh\!\left[\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right]\right)
+
+    The exact form uses the normal CDF, accurate far into the lower tail; the
+    tanh form is evaluated as :math:`x\,\sigma(2u)`, the same function without
+    the cancellation in :math:`1 + \tanh u`.
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        approximate: ``"none"`` for the exact form, ``"tanh"`` for the
+            approximation.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> gelu([-float("inf"), -1.0, 0.0, 1.0, float("inf")]).round(4)
+        array([-0.    , -0.1587,  0.    ,  0.8413,     inf])
+        >>> gelu([-1.0, 1.0], approximate="tanh").round(4)
+        array([-0.1588,  0.8412])
+
+    References:
+        Hendrycks & Gimpel, *Gaussian error linear units (GELUs)*, arXiv:1606.08415, 2016.
+    """
+    arr = x
+    mode = check_approximate(approximate, "gelu")
+
+    def kernel(v: np.ndarray) -> np.ndarray:
+        weight = k.expit(gelu_tanh_argument(v)) if mode == "tanh" else k.ndtr(v)
+        return k.fill_limits(np.multiply(v, weight, out=weight), v, np.inf, -0.0)
+
+    return k.evaluate(kernel, arr, out)
+
+
+@elementwise
+def silu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Sigmoid-weighted linear unit, also called Swish.
+
+    .. math::
+        \mathrm{silu}(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> silu([-float("inf"), -1.0, 0.0, 1.0]).round(4)
+        array([-0.    , -0.2689,  0.    ,  0.7311])
+
+    References:
+        Elfwing, Uchibe & Doya, *Sigmoid-weighted linear units for neural
+        network function approximation in reinforcement learning*, Neural
+        Networks 2018; Ramachandran, Zoph & Le, *Searching for activation
+        functions*, 2017.
+    """
+    arr = x
+
+    def kernel(v: np.ndarray) -> np.ndarray:
+        weight = k.expit(v)
+        return k.fill_limits(np.multiply(v, weight, out=weight), v, np.inf, -0.0)
+
+    return k.evaluate(kernel, arr, out)
+
+
+def check_softplus(beta: Any, threshold: Any) -> tuple[float, float]:
+    """Validate Softplus's ``beta`` (positive) and ``threshold`` (finite)."""
+    return (
+        check_real_parameter(beta, "beta", "softplus", positive=True),
+        check_real_parameter(threshold, "threshold", "softplus"),
+    )
+
+
+@elementwise
+def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: np.ndarray | None = None) -> Any:
+    r"""Softplus, a smooth ReLU; linear above ``threshold`` as in PyTorch.
+
+    .. math::
+        \mathrm{softplus}(x) = \begin{cases}
+            \frac{1}{\beta}\log\left(1 + e^{\beta x}\right) & \beta x \le \text{threshold} \\
+            x & \beta x > \text{threshold}
+        \end{cases}
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        beta: sharpness, a positive real number; larger is closer to ReLU.
+        threshold: above this value of :math:`\beta x` the function is the
+            identity, exactly as PyTorch switches.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype (a numpy scalar for scalar input).
+
+    Example:
+        >>> softplus([-float("inf"), 0.0, 1.0, 30.0]).round(4)
+        array([ 0.    ,  0.6931,  1.3133, 30.    ])
+
+    References:
+        Dugas, Bengio, Belisle, Nadeau & Garcia, *Incorporating second-order
+        functional knowledge for better option pricing*, NeurIPS 2000.
+    """
+    arr = x
+    b, t = check_softplus(beta, threshold)
+
+    def kernel(v: np.ndarray) -> np.ndarray:
+        scaled = np.multiply(v, b, dtype=v.dtype)
+        smooth = np.logaddexp(v.dtype.type(0), scaled)
+        if b != 1.0:
+            smooth /= b
+        return np.where(scaled > t, v, smooth)
+
+    return k.evaluate(kernel, arr, out)
+
+
+@elementwise
+def sigmoid(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Logistic sigmoid.
+
+    .. math::
+        \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype in :math:`[0, 1]` (a numpy scalar for scalar input).
+
+    Example:
+        >>> sigmoid([-float("inf"), 0.0, 2.0]).round(4)
+        array([0.    , 0.5   , 0.8808])
+
+    References:
+        Rumelhart, Hinton & Williams, *Learning representations by
+        back-propagating errors*, Nature 1986.
+    """
+    arr = x
+    return k.evaluate(k.expit, arr, out)
+
+
+@elementwise
+def tanh(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
+    r"""Hyperbolic tangent.
+
+    .. math::
+        \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1
+
+    Args:
+        x: input, a real scalar, a (nested) list or an array.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype in :math:`[-1, 1]` (a numpy scalar for scalar input).
+
+    Example:
+        >>> tanh([-float("inf"), 0.0, 1.0]).round(4)
+        array([-1.    ,  0.    ,  0.7616])
+
+    References:
+        LeCun, Bottou, Orr & Müller, *Efficient BackProp*, in Neural Networks:
+        Tricks of the Trade, 1998.
+    """
+    arr = x
+    return k.evaluate(np.tanh, arr, out)
+
+
+def maxout(x: ArrayLike, pieces: int, axis: int = -1, *, out: np.ndarray | None = None) -> Any:
+    r"""Maxout: the maximum over consecutive groups of ``pieces`` values along ``axis``.
+
+    .. math::
+        \mathrm{maxout}(x)_i = \max_{j \in \{0, \dots, k-1\}} x_{ik + j}, \qquad k = \text{pieces}
+
+    Maxout is not elementwise: it shrinks ``axis`` from ``n`` to ``n / pieces``.
+    With the pair :math:`(z, 0)` it is ReLU; with :math:`(z, a z)` it is
+    Leaky ReLU. NaN in a group makes that group's output NaN.
+
+    Args:
+        x: input, a real array with at least one axis.
+        pieces: group size :math:`k`, a positive integer dividing ``x.shape[axis]``.
+        axis: the axis holding the groups.
+        out: optional array of the result's shape and dtype to write into.
+
+    Returns:
+        An array of x's floating dtype with ``axis`` divided by ``pieces``.
+
+    Example:
+        >>> maxout([[1.0, -2.0, 3.0, 0.5]], pieces=2)
+        array([[1., 3.]])
+
+    References:
+        Goodfellow, Warde-Farley, Mirza, Courville & Bengio, *Maxout
+        networks*, ICML 2013.
+    """
+    arr = as_real_array(x, "maxout")
+    if isinstance(pieces, (bool, np.bool_)) or not isinstance(pieces, (numbers.Integral, np.integer)):
+        raise TypeError(f"maxout() pieces must be a positive integer, got {type(pieces).__name__} {pieces!r}")
+    if pieces < 1:
+        raise ValueError(f"maxout() pieces must be a positive integer, got {pieces}")
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"maxout() axis must be an integer, got {type(axis).__name__} {axis!r}")
+    if arr.ndim == 0:
+        raise ValueError("maxout() needs an array with at least one axis, got a scalar")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"maxout() axis {axis} is out of range for an array with {arr.ndim} axes")
+    axis = int(axis) % arr.ndim
+    size = arr.shape[axis]
+    if size % pieces:
+        raise ValueError(f"maxout() needs x.shape[{axis}] = {size} to be divisible by pieces = {pieces}")
+    grouped = arr.reshape((*arr.shape[:axis], size // pieces, pieces, *arr.shape[axis + 1 :]))
+    check_out(out, grouped.shape[: axis + 1] + grouped.shape[axis + 2 :], arr.dtype, "maxout")
+    return finish(np.max(grouped, axis=axis + 1, out=out), x, out)

@@ -11,6 +11,9 @@ STAMP  := $(VENV)/.installed
 BUILD  := _build
 STRICT := -W -n --keep-going
 
+# Notebook kernels start `python` from PATH: make it the venv's.
+export PATH := $(abspath $(BIN)):$(PATH)
+
 .PHONY: book test lint unit strict-book site-check venv sync clean
 
 venv: $(STAMP)

@@ -1,0 +1,103 @@
+"""What a reader of the published HTML sees: figures, framework pairs, citations, launch buttons."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks  # noqa: E402
+
+CHAPTERS = [path.stem for path in notebooks.chapter_paths()]
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    path = site / "chapters" / f"{name}.html"
+    assert path.is_file(), f"{path} was not built"
+    return BeautifulSoup(path.read_text(), "html.parser")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_launch_buttons_open_the_chapter_notebook_on_main(site: Path, name: str) -> None:
+    soup = page(site, name)
+    url, branch = notebooks.repository()
+    repo = urlparse(url).path.strip("/")
+    hrefs = [a.get("href", "") for a in soup.find_all("a")]
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/chapters/{name}.ipynb"
+    assert colab in hrefs, f"no Colab button for {name}; links: {[h for h in hrefs if 'colab' in h]}"
+    binder = [h for h in hrefs if h.startswith(f"https://mybinder.org/v2/gh/{repo}/{branch}")]
+    assert binder, f"no Binder button for {name}"
+    assert unquote(binder[0]).endswith(f"urlpath=tree/chapters/{name}.ipynb"), binder[0]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_outputs_are_clean(site: Path, name: str) -> None:
+    soup = page(site, name)
+    assert not soup.select(".output.stderr"), f"{name} shows stderr output"
+    assert not soup.select(".output.traceback"), f"{name} shows a traceback"
+    text = soup.get_text()
+    assert "Warning:" not in text and "{glue" not in text, f"{name} shows a warning or an unresolved glue"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_pytorch_and_tensorflow_cells_come_in_pairs(site: Path, name: str) -> None:
+    soup = page(site, name)
+    cells = soup.select("div.cell")
+    frameworks = [
+        "pytorch" if "tag_pytorch" in cell["class"] else "tensorflow" if "tag_tensorflow" in cell["class"] else None
+        for cell in cells
+    ]
+    assert frameworks.count("pytorch") >= 1
+    assert frameworks.count("pytorch") == frameworks.count("tensorflow")
+    for index, framework in enumerate(frameworks):
+        if framework == "pytorch":
+            assert frameworks[index + 1] == "tensorflow", f"{name}: pytorch cell {index} lacks its twin in the HTML"
+            assert cells[index].select("div.cell_input"), "the PyTorch code is shown"
+            assert cells[index + 1].select("div.cell_input"), "the TensorFlow code is shown"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_figures_are_inline_vector_images_with_alt_text(site: Path, name: str) -> None:
+    soup = page(site, name)
+    figures = [img for img in soup.select("div.cell_output img") if img.get("src", "").startswith("data:image/svg")]
+    if name.split("_")[0] != "00":
+        assert len(figures) >= 2, f"{name} shows {len(figures)} figures"
+    for img in figures:
+        assert len(img.get("alt", "").strip()) >= 20, f"{name}: a figure has no real alt text"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_citations_resolve_to_the_bibliography(site: Path, name: str) -> None:
+    soup = page(site, name)
+    references = BeautifulSoup((site / "chapters" / "references.html").read_text(), "html.parser")
+    anchors = {element.get("id") for element in references.find_all(id=True)}
+    links = [a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("references.html#")]
+    if name.split("_")[0] != "00":
+        assert links, f"{name} cites nothing"
+    for href in links:
+        assert href.split("#", 1)[1] in anchors, f"{name}: citation link {href} has no target"
+    assert not re.search(r"\[\?\]|citation not found", soup.get_text(), re.I)
+
+
+def test_chapter_2_shows_its_widget_with_a_static_figure(site: Path) -> None:
+    soup = page(site, "02_relu")
+    views = soup.find_all("script", type="application/vnd.jupyter.widget-view+json")
+    state = soup.find_all("script", type="application/vnd.jupyter.widget-state+json")
+    assert views and state, "the explorer's widget view and state are embedded in the page"
+    figures = soup.select("div.cell_output img[alt]")
+    assert any("unit" in img["alt"].lower() for img in figures), "the explorer's static figure is on the page"
+
+
+def test_landing_page_is_the_book_root(site: Path) -> None:
+    index = (site / "index.html").read_text()
+    assert "chapters/00_welcome.html" in index
+    soup = page(site, "00_welcome")
+    text = soup.get_text()
+    for phrase in ("Colab", "Binder", "pip install", "PyTorch", "TensorFlow"):
+        assert phrase in text, f"the landing page does not mention {phrase}"

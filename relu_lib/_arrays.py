@@ -28,24 +28,26 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__} {x!r}" if np.isscalar(x) or x is None else type(x).__name__
 
 
-def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
+def as_real_array(x: ArrayLike, name: str, argument: str = "") -> np.ndarray:
     """Return ``x`` as a floating ndarray, or raise a clear error.
 
-    ``name`` is the calling function's name, used in messages.
+    ``name`` is the calling function's name and ``argument`` the parameter, if
+    not the input itself; both appear in messages.
     """
+    name = f"{name}() {argument}" if argument else f"{name}()"
     if isinstance(x, np.ndarray):
         arr = x
     elif isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name}() expects real numbers (a float, int, list or array), got {_describe(x)}")
+        raise TypeError(f"{name} expects real numbers (a float, int, list or array), got {_describe(x)}")
     elif isinstance(x, (numbers.Real, np.generic, list, tuple)):
         try:
             arr = np.asarray(x)
         except ValueError as exc:
             raise ValueError(
-                f"{name}() expects a rectangular (nested) list of real numbers, got a ragged {type(x).__name__}: {exc}"
+                f"{name} expects a rectangular (nested) list of real numbers, got a ragged {type(x).__name__}: {exc}"
             ) from None
     else:
-        raise TypeError(f"{name}() expects real numbers (a float, int, list or array), got {_describe(x)}")
+        raise TypeError(f"{name} expects real numbers (a float, int, list or array), got {_describe(x)}")
 
     kind = arr.dtype.kind
     if kind in _FLOAT_KINDS:
@@ -53,11 +55,11 @@ def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
     if kind in _PROMOTED_KINDS:
         return arr.astype(np.float64)
     if kind == "c":
-        raise TypeError(f"{name}() expects real numbers, got complex values (dtype {arr.dtype})")
+        raise TypeError(f"{name} expects real numbers, got complex values (dtype {arr.dtype})")
     if kind == "O" and arr.size == 0:
         return arr.astype(np.float64)
     raise TypeError(
-        f"{name}() expects real numbers, got {_describe(x)}"
+        f"{name} expects real numbers, got {_describe(x)}"
         + ("" if isinstance(x, np.ndarray) else f" (numpy reads it as dtype {arr.dtype})")
     )
 

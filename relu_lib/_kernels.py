@@ -34,12 +34,14 @@ def evaluate(kernel: Callable[[np.ndarray], np.ndarray], x: np.ndarray, out: np.
 
     Every overflow and invalid operation inside a kernel is intentional and
     resolved by the kernel itself (for example an ``x**3`` that becomes inf in
-    a saturated tanh), so warnings would only be noise for the caller.
+    a saturated tanh), so warnings would only be noise for the caller. So is
+    the rounding of a float32 result back to float16, which overflows to inf
+    (``selu`` near float16's maximum) or underflows to 0 as IEEE rounding should.
     """
     work = x.astype(compute_dtype(x.dtype), copy=False)
     with np.errstate(all="ignore"):
         result = kernel(work)
-    result = result.astype(x.dtype, copy=False)
+        result = result.astype(x.dtype, copy=False)
     if out is not None:
         np.copyto(out, result)
         return out

@@ -122,11 +122,12 @@ def _negative_part(arr: np.ndarray, slope: np.ndarray | float, out: np.ndarray |
     with np.errstate(all="ignore"):
         scaled = np.multiply(arr, slope, dtype=arr.dtype)
     np.copyto(scaled, -0.0, where=np.isneginf(arr) & (np.asarray(slope) == 0))
-    result = scaled if out is None else out
-    if out is not None:
-        np.copyto(result, scaled)
-    np.copyto(result, arr, where=arr > 0)
-    return result
+    # Assemble the result before touching out, which may be arr itself (``out=x``).
+    np.copyto(scaled, arr, where=arr > 0)
+    if out is None:
+        return scaled
+    np.copyto(out, scaled)
+    return out
 
 
 @elementwise
@@ -162,18 +163,19 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: np.ndarray | 
 
 def prelu_weight(weight: ArrayLike, arr: np.ndarray, name: str) -> np.ndarray:
     """Check PReLU's ``weight`` and shape it to broadcast along x's channel axis (axis 1)."""
-    w = as_real_array(weight, f"{name} weight")
+    w = as_real_array(weight, name, "weight")
     if w.ndim > 1:
         raise ValueError(f"{name}() weight must be a scalar or 1-D, got shape {w.shape}")
     if w.size == 0:
         raise ValueError(f"{name}() weight is empty; give one slope, or one per channel")
     if w.size == 1:
         return w.reshape(()).astype(arr.dtype)
-    channels = arr.shape[1] if arr.ndim >= 2 else (arr.shape[0] if arr.ndim == 1 else None)
-    if channels != w.size:
+    # The elementwise wrapper hands scalars over as shape (1,), which reads as one channel.
+    axis = 1 if arr.ndim >= 2 else 0
+    if arr.shape[axis] != w.size:
         raise ValueError(
-            f"{name}() weight has {w.size} slopes, but x has "
-            + ("no channel axis" if channels is None else f"{channels} channels (axis {1 if arr.ndim >= 2 else 0})")
+            f"{name}() weight has {w.size} slopes, one per channel, but x has {arr.shape[axis]} "
+            f"along its channel axis (axis {axis})"
         )
     shape = (w.size,) + (1,) * (arr.ndim - 2) if arr.ndim >= 2 else (w.size,)
     return w.reshape(shape).astype(arr.dtype)
@@ -367,11 +369,11 @@ def silu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     return k.evaluate(kernel, arr, out)
 
 
-def check_softplus(beta: Any, threshold: Any) -> tuple[float, float]:
+def check_softplus(beta: Any, threshold: Any, name: str) -> tuple[float, float]:
     """Validate Softplus's ``beta`` (positive) and ``threshold`` (finite)."""
     return (
-        check_real_parameter(beta, "beta", "softplus", positive=True),
-        check_real_parameter(threshold, "threshold", "softplus"),
+        check_real_parameter(beta, "beta", name, positive=True),
+        check_real_parameter(threshold, "threshold", name),
     )
 
 
@@ -404,7 +406,7 @@ def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: n
         functional knowledge for better option pricing*, NeurIPS 2000.
     """
     arr = x
-    b, t = check_softplus(beta, threshold)
+    b, t = check_softplus(beta, threshold, "softplus")
 
     def kernel(v: np.ndarray) -> np.ndarray:
         scaled = np.multiply(v, b, dtype=v.dtype)

@@ -43,13 +43,12 @@ _INV_SQRT_2PI = 0.3989422804014327
 
 def _piecewise(arr: np.ndarray, out: np.ndarray | None, build: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Evaluate a piecewise-constant derivative, NaN where x is NaN."""
-    values = build(arr)
+    # The NaNs are copied from arr before out, which may be arr itself (``out=x``), is written.
+    result = k.propagate_nan(build(arr).astype(arr.dtype, copy=False), arr)
     if out is None:
-        result = values.astype(arr.dtype, copy=False)
-    else:
-        np.copyto(out, values)
-        result = out
-    return k.propagate_nan(result, arr)
+        return result
+    np.copyto(out, result)
+    return out
 
 
 @elementwise
@@ -350,7 +349,7 @@ def softplus_derivative(
         functional knowledge for better option pricing*, NeurIPS 2000.
     """
     arr = x
-    b, t = act.check_softplus(beta, threshold)
+    b, t = act.check_softplus(beta, threshold, "softplus_derivative")
 
     def kernel(v: np.ndarray) -> np.ndarray:
         scaled = np.multiply(v, b, dtype=v.dtype)
@@ -381,7 +380,14 @@ def sigmoid_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         Goodfellow, Bengio & Courville, *Deep Learning*, MIT Press 2016, ch. 6.
     """
     arr = x
-    return k.evaluate(lambda v: np.multiply(k.expit(v), k.expit(-v)), arr, out)
+
+    def kernel(v: np.ndarray) -> np.ndarray:
+        product = np.multiply(k.expit(v), k.expit(-v))
+        # Each factor is rounded, so next to 0 the product can exceed 1/4 by an ulp
+        # (float32 x = 1.2e-7 gives 0.25000003); the exact value never does.
+        return np.minimum(product, 0.25, out=product)
+
+    return k.evaluate(kernel, arr, out)
 
 
 @elementwise

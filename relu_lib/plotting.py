@@ -239,7 +239,7 @@ def plot_function(
         ax: the axes to draw on.
         fn: an elementwise function of an array, such as :func:`relu_lib.relu`.
         x: the sample points.
-        label: legend label for ``fn``; the derivative gets ``label + "′"``.
+        label: legend label for ``fn``; the derivative gets ``label + "'"``.
         derivative: ``True`` to add :func:`relu_lib.derivative` of ``fn``, or a
             callable to use as the derivative.
         **kwargs: passed to :meth:`~matplotlib.axes.Axes.plot` for both lines.
@@ -253,7 +253,7 @@ def plot_function(
         >>> fig, ax = figure()
         >>> lines = plot_function(ax, relu, np.linspace(-1, 1, 5), label="ReLU", derivative=True)
         >>> [line.get_label() for line in lines]
-        ['ReLU', 'ReLU′']
+        ['ReLU', "ReLU'"]
     """
     xs = np.asarray(x, dtype=float)
     if xs.ndim != 1 or xs.size < 2:
@@ -273,7 +273,7 @@ def plot_function(
             raise TypeError(f"plot_function() derivative must be a bool or a callable, got {derivative!r}")
         dx, dy = _break_at_jumps(xs, np.asarray(slope(xs), dtype=float))
         dkwargs = {**kwargs, "color": _next_colour(line.get_color()), "linestyle": "--"}
-        dkwargs["label"] = None if label is None else f"{label}′"
+        dkwargs["label"] = None if label is None else f"{label}'"
         (dline,) = ax.plot(dx, dy, **dkwargs)
         lines.append(dline)
     return lines

@@ -94,7 +94,7 @@ def test_plot_function_draws_the_derivative_dashed_in_another_colour_and_breaks_
     x = np.linspace(-2, 2, 401)
     function_line, derivative_line = plot_function(ax, relu_lib.relu, x, label="ReLU", derivative=True)
     np.testing.assert_array_equal(function_line.get_ydata(), np.maximum(x, 0))
-    assert derivative_line.get_label() == "ReLU′"
+    assert derivative_line.get_label() == "ReLU'"
     assert derivative_line.get_linestyle() == "--"
     assert derivative_line.get_color() != function_line.get_color()
     slope = np.asarray(derivative_line.get_ydata(), dtype=float)

@@ -40,25 +40,9 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 """SELU's :math:`\\lambda` (Klambauer et al., 2017)."""
 
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_GELU_CUBIC = 0.044715
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+GELU_CUBIC = 0.044715
 _GELU_APPROXIMATIONS = ("none", "tanh")
-
-
-def _relu_into(x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    order = k.maximum_order_keeping_negative_zero(x.dtype)
-    zero = x.dtype.type(0)
-    if order == "zero_first":
-        return np.maximum(zero, x, out=out)
-    if order == "x_first":
-        return np.maximum(x, zero, out=out)
-    # No argument order keeps -0.0 on this platform: fall back to the definition.
-    negative = x < 0
-    result = np.copy(x) if out is None else out
-    if out is not None:
-        np.copyto(result, x)
-    np.copyto(result, zero, where=negative)
-    return result
 
 
 @elementwise
@@ -87,8 +71,7 @@ def relu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         machines*, ICML 2010; Glorot, Bordes & Bengio, *Deep sparse rectifier
         neural networks*, AISTATS 2011.
     """
-    arr = x
-    return _relu_into(arr, out)
+    return k.evaluate(k.max0, x, out, native=True)
 
 
 @elementwise
@@ -112,22 +95,35 @@ def relu6(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    arr = x
-    result = _relu_into(arr, out)
-    return np.minimum(result, arr.dtype.type(6), out=result)
+    return k.evaluate(_relu6_kernel, x, out, native=True)
 
 
-def _negative_part(arr: np.ndarray, slope: np.ndarray | float, out: np.ndarray | None) -> np.ndarray:
-    """``x if x > 0 else slope * x``, with 0 * -inf read as its limit -0.0."""
-    with np.errstate(all="ignore"):
-        scaled = np.multiply(arr, slope, dtype=arr.dtype)
-    np.copyto(scaled, -0.0, where=np.isneginf(arr) & (np.asarray(slope) == 0))
-    # Assemble the result before touching out, which may be arr itself (``out=x``).
-    np.copyto(scaled, arr, where=arr > 0)
-    if out is None:
-        return scaled
-    np.copyto(out, scaled)
-    return out
+def _relu6_kernel(v: np.ndarray, res: np.ndarray) -> None:
+    k.max0(v, res)
+    np.minimum(res, v.dtype.type(6), out=res)
+
+
+def _negative_part_kernel(slope: np.ndarray | float) -> k.Kernel:
+    """``x if x > 0 else slope * x``, for Leaky ReLU and PReLU."""
+
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        s = np.asarray(slope, dtype=v.dtype)
+        if (s > 0).all() and ((s <= 1).all() or (s > 1).all()):
+            # For 0 < s <= 1, s * x is above x exactly when x < 0, so the branch is a
+            # maximum (a minimum for s > 1): two passes, no mask, signed zeros kept.
+            scaled = np.multiply(v, s)
+            (np.maximum if (s <= 1).all() else np.minimum)(v, scaled, out=res)
+            return
+        # Zero, negative or mixed slopes: the definition itself, with 0 * -inf read as
+        # its limit, -0.0.
+        positive = v > 0
+        scaled = np.multiply(v, s)
+        if (s == 0).any():
+            scaled[np.isneginf(v) & (s == 0)] = -0.0
+        np.copyto(scaled, v, where=positive)
+        np.copyto(res, scaled)
+
+    return kernel
 
 
 @elementwise
@@ -156,9 +152,8 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: np.ndarray | 
         Maas, Hannun & Ng, *Rectifier nonlinearities improve neural network
         acoustic models*, ICML 2013.
     """
-    arr = x
     slope = check_real_parameter(negative_slope, "negative_slope", "leaky_relu")
-    return _negative_part(arr, slope, out)
+    return k.evaluate(_negative_part_kernel(slope), x, out, native=True)
 
 
 def prelu_weight(weight: ArrayLike, arr: np.ndarray, name: str) -> np.ndarray:
@@ -209,17 +204,23 @@ def prelu(x: ArrayLike, weight: ArrayLike, *, out: np.ndarray | None = None) -> 
         He, Zhang, Ren & Sun, *Delving deep into rectifiers: surpassing
         human-level performance on ImageNet classification*, ICCV 2015.
     """
-    arr = x
-    w = prelu_weight(weight, arr, "prelu")
-    return _negative_part(arr, w, out)
+    w = prelu_weight(weight, x, "prelu")
+    return k.evaluate(_negative_part_kernel(w), x, out, native=True)
 
 
-def _elu_kernel(alpha: float, scale: float):
-    def kernel(v: np.ndarray) -> np.ndarray:
-        # expm1 overflows for large positive x; those lanes are discarded by the where below.
-        negative = np.expm1(v)
+def _elu_kernel(alpha: float, scale: float) -> k.Kernel:
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # scale * max(x, -0.0) + scale * alpha * expm1(min(x, 0)): the branch as
+        # arithmetic, exact on both sides (expm1(0) = 0), with no overflow for large x.
+        # max(x, -0.0) is -0.0 for every x <= 0, so adding it leaves the left branch,
+        # signed zero included, exactly as PyTorch computes it.
+        negative = k.min0(v, np.empty_like(v))
+        np.expm1(negative, out=negative)
         negative *= alpha * scale
-        return np.where(v > 0, v * v.dtype.type(scale) if scale != 1.0 else v, negative)
+        np.maximum(v, v.dtype.type(-0.0), out=res)
+        if scale != 1.0:
+            res *= scale
+        res += negative
 
     return kernel
 
@@ -247,9 +248,8 @@ def elu(x: ArrayLike, alpha: float = 1.0, *, out: np.ndarray | None = None) -> A
         Clevert, Unterthiner & Hochreiter, *Fast and accurate deep network
         learning by exponential linear units (ELUs)*, ICLR 2016.
     """
-    arr = x
     a = check_real_parameter(alpha, "alpha", "elu")
-    return k.evaluate(_elu_kernel(a, 1.0), arr, out)
+    return k.evaluate(_elu_kernel(a, 1.0), x, out)
 
 
 @elementwise
@@ -275,8 +275,7 @@ def selu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         Klambauer, Unterthiner, Mayr & Hochreiter, *Self-normalizing neural
         networks*, NeurIPS 2017.
     """
-    arr = x
-    return k.evaluate(_elu_kernel(SELU_ALPHA, SELU_SCALE), arr, out)
+    return k.evaluate(_elu_kernel(SELU_ALPHA, SELU_SCALE), x, out)
 
 
 def check_approximate(approximate: Any, name: str) -> str:
@@ -289,10 +288,10 @@ def check_approximate(approximate: Any, name: str) -> str:
 def gelu_tanh_argument(v: np.ndarray) -> np.ndarray:
     """:math:`2\\sqrt{2/\\pi}(x + 0.044715 x^3)`, so that ``1 + tanh(u) = 2 sigmoid(2u)``."""
     inner = v * v
-    inner *= _GELU_CUBIC
+    inner *= GELU_CUBIC
     inner += 1
     inner *= v
-    inner *= 2 * _SQRT_2_OVER_PI
+    inner *= 2 * SQRT_2_OVER_PI
     return inner
 
 
@@ -326,14 +325,18 @@ def gelu(x: ArrayLike, approximate: str = "none", *, out: np.ndarray | None = No
     References:
         Hendrycks & Gimpel, *Gaussian error linear units (GELUs)*, arXiv:1606.08415, 2016.
     """
-    arr = x
     mode = check_approximate(approximate, "gelu")
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        weight = k.expit(gelu_tanh_argument(v)) if mode == "tanh" else k.ndtr(v)
-        return k.fill_limits(np.multiply(v, weight, out=weight), v, np.inf, -0.0)
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        if mode == "tanh":
+            weight = k.sigmoid_into(gelu_tanh_argument(v), np.empty_like(v))
+        else:
+            weight = k.ndtr(v, np.empty_like(v))
+        # Below -SATURATED the weight is exactly 0; clipping x there turns -inf * 0 into -0.0.
+        np.maximum(v, -k.SATURATED, out=res)
+        res *= weight
 
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(kernel, x, out)
 
 
 @elementwise
@@ -360,13 +363,16 @@ def silu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         Networks 2018; Ramachandran, Zoph & Le, *Searching for activation
         functions*, 2017.
     """
-    arr = x
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        weight = k.expit(v)
-        return k.fill_limits(np.multiply(v, weight, out=weight), v, np.inf, -0.0)
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # x / (1 + exp(-x)), PyTorch's formula; the clipped numerator reads -inf / inf as -0.0.
+        denominator = np.negative(v)
+        np.exp(denominator, out=denominator)
+        denominator += 1
+        np.maximum(v, -k.SATURATED, out=res)
+        res /= denominator
 
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(kernel, x, out)
 
 
 def check_softplus(beta: Any, threshold: Any, name: str) -> tuple[float, float]:
@@ -405,17 +411,29 @@ def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: n
         Dugas, Bengio, Belisle, Nadeau & Garcia, *Incorporating second-order
         functional knowledge for better option pricing*, NeurIPS 2000.
     """
-    arr = x
     b, t = check_softplus(beta, threshold, "softplus")
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        scaled = np.multiply(v, b, dtype=v.dtype)
-        smooth = np.logaddexp(v.dtype.type(0), scaled)
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # log(1 + e^z) / beta = max(x, 0) + log1p(e^-|z|) / beta with z = beta x: no
+        # overflow. Above the threshold the tail is dropped (exp(-inf) = 0), which
+        # leaves exactly x when the threshold is not negative.
+        tail = np.multiply(v, b) if b != 1.0 else v.copy()
+        above = tail > t
+        identity = v[above] if t < 0 else None  # where max(x, 0) is not x
+        np.abs(tail, out=tail)
+        np.negative(tail, out=tail)
+        if above.any():
+            tail[above] = -np.inf
+        np.exp(tail, out=tail)
+        np.log1p(tail, out=tail)
         if b != 1.0:
-            smooth /= b
-        return np.where(scaled > t, v, smooth)
+            tail /= b
+        k.max0(v, res)
+        res += tail
+        if identity is not None and identity.size:
+            res[above] = identity
 
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(kernel, x, out)
 
 
 @elementwise
@@ -440,8 +458,7 @@ def sigmoid(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         Rumelhart, Hinton & Williams, *Learning representations by
         back-propagating errors*, Nature 1986.
     """
-    arr = x
-    return k.evaluate(k.expit, arr, out)
+    return k.evaluate(k.sigmoid_into, x, out)
 
 
 @elementwise
@@ -466,8 +483,11 @@ def tanh(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         LeCun, Bottou, Orr & Müller, *Efficient BackProp*, in Neural Networks:
         Tricks of the Trade, 1998.
     """
-    arr = x
-    return k.evaluate(np.tanh, arr, out)
+    return k.evaluate(_tanh_kernel, x, out)
+
+
+def _tanh_kernel(v: np.ndarray, res: np.ndarray) -> None:
+    np.tanh(v, out=res)
 
 
 def maxout(x: ArrayLike, pieces: int, axis: int = -1, *, out: np.ndarray | None = None) -> Any:

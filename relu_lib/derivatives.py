@@ -41,14 +41,42 @@ __all__ = [
 _INV_SQRT_2PI = 0.3989422804014327
 
 
-def _piecewise(arr: np.ndarray, out: np.ndarray | None, build: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Evaluate a piecewise-constant derivative, NaN where x is NaN."""
-    # The NaNs are copied from arr before out, which may be arr itself (``out=x``), is written.
-    result = k.propagate_nan(build(arr).astype(arr.dtype, copy=False), arr)
-    if out is None:
-        return result
-    np.copyto(out, result)
-    return out
+def _piecewise(build: k.Kernel) -> k.Kernel:
+    """A piecewise-constant derivative that returns NaN where x is NaN."""
+
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # The NaNs are located before res, which may be x itself, is written.
+        nan_at = np.isnan(v) if k.has_nan(v) else None
+        build(v, res)
+        if nan_at is not None:
+            res[nan_at] = np.nan
+
+    return kernel
+
+
+def _relu_slope(v: np.ndarray, res: np.ndarray) -> None:
+    np.greater(v, 0, out=res)
+
+
+def _relu6_slope(v: np.ndarray, res: np.ndarray) -> None:
+    # [x > 0] - [x >= 6]: 1 on (0, 6), 0 elsewhere, both kinks included.
+    upper = np.greater_equal(v, 6)
+    np.greater(v, 0, out=res)
+    np.subtract(res, upper, out=res)
+
+
+def _two_level(v: np.ndarray, res: np.ndarray, above: np.ndarray | float, below: np.ndarray | float) -> None:
+    """``res = above if x > 0 else below`` (x <= 0 and NaN take ``below``)."""
+    high, low = np.asarray(above, v.dtype), np.asarray(below, v.dtype)
+    step = (high - low).astype(v.dtype)
+    np.greater(v, 0, out=res)
+    if np.array_equal(step + low, np.broadcast_to(high, np.broadcast(step, low).shape)):
+        # below + [x > 0] * (above - below), exact for these constants: no mask pass.
+        res *= step
+        res += low
+    else:
+        chosen = np.where(res > 0, high, low)
+        np.copyto(res, chosen)
 
 
 @elementwise
@@ -75,8 +103,7 @@ def relu_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Glorot, Bordes & Bengio, *Deep sparse rectifier neural networks*, AISTATS 2011.
     """
-    arr = x
-    return _piecewise(arr, out, lambda v: v > 0)
+    return k.evaluate(_piecewise(_relu_slope), x, out, native=True)
 
 
 @elementwise
@@ -102,8 +129,7 @@ def relu6_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    arr = x
-    return _piecewise(arr, out, lambda v: (v > 0) & (v < 6))
+    return k.evaluate(_piecewise(_relu6_slope), x, out, native=True)
 
 
 @elementwise
@@ -131,9 +157,9 @@ def leaky_relu_derivative(x: ArrayLike, negative_slope: float = 0.01, *, out: np
         Maas, Hannun & Ng, *Rectifier nonlinearities improve neural network
         acoustic models*, ICML 2013.
     """
-    arr = x
     slope = check_real_parameter(negative_slope, "negative_slope", "leaky_relu_derivative")
-    return _piecewise(arr, out, lambda v: np.where(v > 0, v.dtype.type(1), v.dtype.type(slope)))
+    kernel = _piecewise(lambda v, res: _two_level(v, res, 1.0, slope))
+    return k.evaluate(kernel, x, out, native=True)
 
 
 @elementwise
@@ -158,18 +184,30 @@ def prelu_derivative(x: ArrayLike, weight: ArrayLike, *, out: np.ndarray | None 
     References:
         He, Zhang, Ren & Sun, *Delving deep into rectifiers*, ICCV 2015.
     """
-    arr = x
-    w = act.prelu_weight(weight, arr, "prelu_derivative")
-    return _piecewise(arr, out, lambda v: np.where(v > 0, v.dtype.type(1), w))
+    w = act.prelu_weight(weight, x, "prelu_derivative")
+    kernel = _piecewise(lambda v, res: _two_level(v, res, 1.0, w))
+    return k.evaluate(kernel, x, out, native=True)
 
 
-def _elu_derivative_kernel(alpha: float, scale: float) -> Callable[[np.ndarray], np.ndarray]:
-    def kernel(v: np.ndarray) -> np.ndarray:
-        # exp overflows for large positive x; those lanes are discarded by the where below.
-        negative = np.exp(v)
-        negative *= alpha * scale
-        result = np.where(v <= 0, negative, v.dtype.type(scale))
-        return k.propagate_nan(result, v)
+def _elu_derivative_kernel(alpha: float, scale: float) -> k.Kernel:
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # scale * alpha * exp(min(x, 0)) + [x > 0] * (scale - scale * alpha): the left
+        # branch at and below the kink, and exactly scale above it (exp(0) = 1). NaN
+        # stays NaN through exp, and exp(min(x, 0)) cannot overflow.
+        left = v.dtype.type(alpha * scale)
+        right = v.dtype.type(scale)
+        negative = k.min0(v, np.empty_like(v))
+        np.exp(negative, out=negative)
+        negative *= left
+        step = right - left
+        np.greater(v, 0, out=res)
+        if step + left == right:
+            res *= step
+            res += negative
+        else:
+            positive = res > 0
+            np.copyto(res, negative)
+            res[positive] = right
 
     return kernel
 
@@ -199,9 +237,8 @@ def elu_derivative(x: ArrayLike, alpha: float = 1.0, *, out: np.ndarray | None =
         Clevert, Unterthiner & Hochreiter, *Fast and accurate deep network
         learning by exponential linear units (ELUs)*, ICLR 2016.
     """
-    arr = x
     a = check_real_parameter(alpha, "alpha", "elu_derivative")
-    return k.evaluate(_elu_derivative_kernel(a, 1.0), arr, out)
+    return k.evaluate(_elu_derivative_kernel(a, 1.0), x, out)
 
 
 @elementwise
@@ -226,9 +263,7 @@ def selu_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         Klambauer, Unterthiner, Mayr & Hochreiter, *Self-normalizing neural
         networks*, NeurIPS 2017.
     """
-    arr = x
-    kernel = _elu_derivative_kernel(act.SELU_ALPHA, act.SELU_SCALE)
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(_elu_derivative_kernel(act.SELU_ALPHA, act.SELU_SCALE), x, out)
 
 
 @elementwise
@@ -258,26 +293,40 @@ def gelu_derivative(x: ArrayLike, approximate: str = "none", *, out: np.ndarray 
     References:
         Hendrycks & Gimpel, *Gaussian error linear units (GELUs)*, arXiv:1606.08415, 2016.
     """
-    arr = x
     mode = act.check_approximate(approximate, "gelu_derivative")
 
-    def exact(v: np.ndarray) -> np.ndarray:
-        density = np.exp(-0.5 * v * v)
-        density *= _INV_SQRT_2PI
-        density *= v
-        return k.fill_limits(k.ndtr(v) + density, v, 1.0, 0.0)
+    def exact(v: np.ndarray, res: np.ndarray) -> None:
+        # Clipped at +-SATURATED, where Phi is exactly 0 or 1 and x phi(x) exactly 0:
+        # no inf * 0 at the infinities, no overflow in x**2.
+        xc = np.clip(v, -k.SATURATED, k.SATURATED)
+        np.square(xc, out=res)
+        res *= -0.5
+        np.exp(res, out=res)
+        res *= xc
+        res *= _INV_SQRT_2PI
+        res += k.ndtr(xc, xc)
 
-    def tanh_form(v: np.ndarray) -> np.ndarray:
-        two_u = act.gelu_tanh_argument(v)
-        s = k.expit(two_u)
-        slope = 1 + 3 * 0.044715 * v * v
-        slope *= 2 * 0.7978845608028654
-        term = s * k.expit(-two_u)
-        term *= v
-        term *= slope
-        return k.fill_limits(s + term, v, 1.0, 0.0)
+    def tanh_form(v: np.ndarray, res: np.ndarray) -> None:
+        # With A = 2u: sigmoid(A) + x A'(x) sigmoid(A) sigmoid(-A), where
+        # sigmoid(A) sigmoid(-A) = e / (1 + e)**2 for e = exp(-|A|) in (0, 1].
+        # The one kernel with two temporaries: sigmoid(A), x and A are all needed at once.
+        xc = np.clip(v, -k.SATURATED, k.SATURATED)
+        a = act.gelu_tanh_argument(xc)
+        np.square(xc, out=res)
+        res *= 3 * act.GELU_CUBIC
+        res += 1
+        res *= 2 * act.SQRT_2_OVER_PI
+        res *= xc  # x A'(x)
+        np.abs(a, out=xc)
+        np.negative(xc, out=xc)
+        np.exp(xc, out=xc)  # e
+        res *= xc
+        xc += 1
+        res /= xc
+        res /= xc
+        res += k.sigmoid_into(a, a)
 
-    return k.evaluate(exact if mode == "none" else tanh_form, arr, out)
+    return k.evaluate(exact if mode == "none" else tanh_form, x, out)
 
 
 @elementwise
@@ -306,17 +355,26 @@ def silu_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         network function approximation in reinforcement learning*, Neural
         Networks 2018.
     """
-    arr = x
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        s = k.expit(v)
-        tail = k.expit(-v)
-        tail *= v
-        tail += 1
-        tail *= s
-        return k.fill_limits(tail, v, 1.0, 0.0)
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        # With e = exp(-x): (1 + x e / (1 + e)) / (1 + e). x is clipped where exp(-x)
+        # stays finite in the dtype; the derivative has saturated long before.
+        # Below -bound the true value, about (1 + x) e^x, is under 1e-33 (float32) or
+        # 1e-301 (float64); there the limit, 0, is returned.
+        bound = 80.0 if v.dtype == np.float32 else 700.0
+        far_left = v < -bound
+        xe = np.clip(v, -bound, bound)
+        np.negative(xe, out=res)
+        np.exp(res, out=res)
+        xe *= res
+        res += 1
+        xe /= res
+        xe += 1
+        np.divide(xe, res, out=res)
+        if far_left.any():
+            res[far_left] = 0.0
 
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(kernel, x, out)
 
 
 @elementwise
@@ -348,14 +406,16 @@ def softplus_derivative(
         Dugas, Bengio, Belisle, Nadeau & Garcia, *Incorporating second-order
         functional knowledge for better option pricing*, NeurIPS 2000.
     """
-    arr = x
     b, t = act.check_softplus(beta, threshold, "softplus_derivative")
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        scaled = np.multiply(v, b, dtype=v.dtype)
-        return np.where(scaled > t, v.dtype.type(1), k.expit(scaled))
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        scaled = np.multiply(v, b) if b != 1.0 else v.copy()
+        above = scaled > t
+        k.sigmoid_into(scaled, res)
+        if above.any():
+            res[above] = 1
 
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(kernel, x, out)
 
 
 @elementwise
@@ -379,15 +439,7 @@ def sigmoid_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Goodfellow, Bengio & Courville, *Deep Learning*, MIT Press 2016, ch. 6.
     """
-    arr = x
-
-    def kernel(v: np.ndarray) -> np.ndarray:
-        product = np.multiply(k.expit(v), k.expit(-v))
-        # Each factor is rounded, so next to 0 the product can exceed 1/4 by an ulp
-        # (float32 x = 1.2e-7 gives 0.25000003); the exact value never does.
-        return np.minimum(product, 0.25, out=product)
-
-    return k.evaluate(kernel, arr, out)
+    return k.evaluate(k.sigmoid_slope_into, x, out)
 
 
 @elementwise
@@ -411,14 +463,13 @@ def tanh_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Goodfellow, Bengio & Courville, *Deep Learning*, MIT Press 2016, ch. 6.
     """
-    arr = x
+    return k.evaluate(_tanh_slope, x, out)
 
-    def kernel(v: np.ndarray) -> np.ndarray:
-        t = np.tanh(v)
-        t *= t
-        return np.subtract(1, t, out=t)
 
-    return k.evaluate(kernel, arr, out)
+def _tanh_slope(v: np.ndarray, res: np.ndarray) -> None:
+    np.tanh(v, out=res)
+    np.square(res, out=res)
+    np.subtract(1, res, out=res)
 
 
 _DERIVATIVES: dict[Callable[..., Any], Callable[..., Any]] = {

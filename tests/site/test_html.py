@@ -101,3 +101,27 @@ def test_landing_page_is_the_book_root(site: Path) -> None:
     text = soup.get_text()
     for phrase in ("Colab", "Binder", "pip install", "PyTorch", "TensorFlow"):
         assert phrase in text, f"the landing page does not mention {phrase}"
+
+
+PAGE_BUDGET = 1.5e6  # bytes: a chapter page and every image it loads
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_each_chapter_page_with_its_images_stays_under_its_weight_budget(site: Path, name: str) -> None:
+    path = site / "chapters" / f"{name}.html"
+    soup = page(site, name)
+    total = path.stat().st_size
+    for img in soup.find_all("img", src=True):
+        src = img["src"]
+        if not src.startswith(("data:", "http")):
+            total += (path.parent / src.split("?")[0]).resolve().stat().st_size
+    assert total < PAGE_BUDGET, f"{name} weighs {total / 1e6:.2f} MB with its images"
+
+
+def test_execution_statistics_page_lists_every_chapter(site: Path) -> None:
+    soup = BeautifulSoup((site / "chapters" / "execution.html").read_text(), "html.parser")
+    table = soup.find("table")
+    assert table is not None, "the nb-exec-table directive rendered no table"
+    text = table.get_text()
+    for name in CHAPTERS:
+        assert name in text, f"{name} is missing from the execution statistics"

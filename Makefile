@@ -14,7 +14,7 @@ STRICT := -W -n --keep-going
 # Notebook kernels start `python` from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lint unit strict-book site-check venv sync clean
+.PHONY: book test lint unit strict-book site-check venv sync bench clean
 
 venv: $(STAMP)
 
@@ -48,8 +48,58 @@ strict-book: $(STAMP)
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site
 
+# Speed and memory against numpy, PyTorch and TensorFlow; not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 sync: $(STAMP)
 	$(BIN)/python tools/notebooks.py sync
 
 clean:
 	rm -rf $(BUILD)
+
+# Browser files and browser checks --------------------------------------------------
+# The site serves MathJax and the ipywidgets renderer itself: `npm ci` installs the
+# versions pinned in package-lock.json into node_modules/ and tools/web_assets.py copies
+# the files a page loads into _vendor/ (both git-ignored), which the book serves from
+# _static/npm/. Without Node.js `make book` says so and the pages use the CDNs instead;
+# `make NODE=none book` shows that fallback on a machine that has Node.js.
+# `make test` needs Node.js (for those files and axe-core) and a Chromium: Debian's
+# /usr/bin/chromium, or the browser RELU_BOOK_CHROMIUM names (tests/browser/).
+NODE ?= node
+NPM  ?= npm
+HAVE_NODE := $(shell command -v $(NODE) >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1 && echo yes)
+NODE_STAMP   := node_modules/.installed
+ASSETS_STAMP := _vendor/.copied
+
+.PHONY: assets browser-check
+
+book: assets
+strict-book: assets
+test: browser-check
+
+ifneq ($(filter test browser-check,$(MAKECMDGOALS)),)
+ifneq ($(HAVE_NODE),yes)
+$(error make test needs Node.js and npm (the pinned browser files and axe-core come from npm): install them, e.g. apt-get install nodejs npm)
+endif
+endif
+
+ifeq ($(HAVE_NODE),yes)
+assets: $(ASSETS_STAMP)
+else
+assets:
+	@echo "Node.js/npm not found ($(NODE), $(NPM)): the pages will load MathJax and the widget renderer from their CDNs. Install Node.js to serve them from the site."
+	rm -rf _vendor
+endif
+
+$(NODE_STAMP): package.json package-lock.json
+	$(NPM) ci
+	@touch $@
+
+$(ASSETS_STAMP): $(NODE_STAMP) tools/web_assets.py | $(STAMP)
+	$(BIN)/python tools/web_assets.py
+	@touch $@
+
+# After the strict build: every page in headless Chromium, on the site served on loopback.
+browser-check: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest tests/browser

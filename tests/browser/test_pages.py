@@ -1,0 +1,59 @@
+"""Every page of the built book loads cleanly, from the site alone, and passes axe-core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_kit import CHAPTER, NOTEBOOKS, PAGES, Reporter
+
+SERIOUS = ("serious", "critical")
+
+
+def test_the_pages_checked_are_every_page_of_the_site(site: Path) -> None:
+    built = {
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if path.relative_to(site).parts[0] not in ("_static", "_sources", "_images")
+    }
+    assert built == set(PAGES), f"pages built but not checked: {built - set(PAGES)}; missing: {set(PAGES) - built}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_with_no_console_error_no_failed_and_no_third_party_request(
+    page_report: Reporter, path: str
+) -> None:
+    report = page_report(path)
+    assert report.title, f"{path} has no title"
+    assert not report.errors, f"{path}: " + "\n".join(report.errors)
+    assert not report.third_party, f"{path} asked other sites for: {report.third_party}"
+
+
+def test_the_root_redirects_to_the_landing_page(page_report: Reporter) -> None:
+    assert page_report("index.html").url.endswith("/chapters/00_welcome.html")
+
+
+def test_math_and_the_widget_renderer_come_from_the_site(page_report: Reporter) -> None:
+    report = page_report(CHAPTER)
+    for served in (
+        "_static/npm/mathjax/es5/tex-mml-chtml.js",
+        "_static/npm/requirejs/require.js",
+        "_static/npm/@jupyter-widgets/html-manager/dist/embed-amd.js",
+    ):
+        assert served in report.requested, f"{served} was not loaded from the site; loaded: {report.requested}"
+    assert report.formulas > 10, "MathJax typeset the chapter's formulas"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(page_report: Reporter, path: str) -> None:
+    serious = [v for v in page_report(path).violations if v["impact"] in SERIOUS]
+    assert not serious, f"{path}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['nodes']}" for v in serious)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_axe_finds_no_serious_or_critical_violation_in_dark_mode(page_report: Reporter, path: str) -> None:
+    report = page_report(path, "dark")
+    assert report.theme == "dark", "the page was drawn in dark mode"
+    assert not report.errors and not report.third_party, report.errors + report.third_party
+    serious = [v for v in report.violations if v["impact"] in SERIOUS]
+    assert not serious, f"{path}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['nodes']}" for v in serious)

@@ -114,14 +114,16 @@ def _negative_part_kernel(slope: np.ndarray | float) -> k.Kernel:
             scaled = np.multiply(v, s)
             (np.maximum if (s <= 1).all() else np.minimum)(v, scaled, out=res)
             return
-        # Zero, negative or mixed slopes: the definition itself, with 0 * -inf read as
-        # its limit, -0.0.
-        positive = v > 0
-        scaled = np.multiply(v, s)
-        if (s == 0).any():
-            scaled[np.isneginf(v) & (s == 0)] = -0.0
-        np.copyto(scaled, v, where=positive)
-        np.copyto(res, scaled)
+        # Zero, negative or mixed slopes: the definition itself, a masked multiply (x <= 0
+        # and NaN are scaled), with 0 * -inf read as its limit, -0.0. Copying x onto res
+        # is harmless when res is x.
+        scale_here = v > 0
+        np.logical_not(scale_here, out=scale_here)
+        zero_times_inf = np.isneginf(v) & (s == 0) if (s == 0).any() else None
+        np.copyto(res, v)
+        np.multiply(res, s, out=res, where=scale_here)
+        if zero_times_inf is not None:
+            res[zero_times_inf] = -0.0
 
     return kernel
 
@@ -329,7 +331,8 @@ def gelu(x: ArrayLike, approximate: str = "none", *, out: np.ndarray | None = No
 
     def kernel(v: np.ndarray, res: np.ndarray) -> None:
         if mode == "tanh":
-            weight = k.sigmoid_into(gelu_tanh_argument(v), np.empty_like(v))
+            weight = gelu_tanh_argument(v)
+            k.sigmoid_into(weight, weight)
         else:
             weight = k.ndtr(v, np.empty_like(v))
         # Below -SATURATED the weight is exactly 0; clipping x there turns -inf * 0 into -0.0.
@@ -419,7 +422,6 @@ def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: n
         # leaves exactly x when the threshold is not negative.
         tail = np.multiply(v, b) if b != 1.0 else v.copy()
         above = tail > t
-        identity = v[above] if t < 0 else None  # where max(x, 0) is not x
         np.abs(tail, out=tail)
         np.negative(tail, out=tail)
         if above.any():
@@ -428,10 +430,15 @@ def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: n
         np.log1p(tail, out=tail)
         if b != 1.0:
             tail /= b
-        k.max0(v, res)
+        if t >= 0:
+            k.max0(v, res)
+        else:
+            # A negative threshold puts some x < 0 above it, where the result is x
+            # itself, not max(x, 0): clamp only below the threshold.
+            np.copyto(res, v)
+            np.logical_not(above, out=above)
+            np.maximum(res, 0, out=res, where=above)
         res += tail
-        if identity is not None and identity.size:
-            res[above] = identity
 
     return k.evaluate(kernel, x, out)
 

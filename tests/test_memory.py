@@ -1,0 +1,78 @@
+"""Every activation and derivative allocates at most one temporary the size of its input.
+
+Masks count too: a boolean mask is an eighth of a float64 input and a quarter of
+a float32 one, so the budget is one temporary plus masks worth at most another
+quarter of the input. With ``out=`` the result itself costs nothing; without it,
+one more input-sized array. Sizes, not times: speed is measured by ``make bench``.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import relu_lib as rl
+from relu_lib import derivative
+
+CASES = [
+    ("relu", rl.relu, {}),
+    ("relu6", rl.relu6, {}),
+    ("leaky_relu", rl.leaky_relu, {}),
+    ("leaky_relu, slope 0", rl.leaky_relu, {"negative_slope": 0.0}),
+    ("leaky_relu, slope -0.5", rl.leaky_relu, {"negative_slope": -0.5}),
+    ("prelu", rl.prelu, {"weight": 0.25}),
+    ("elu", rl.elu, {}),
+    ("selu", rl.selu, {}),
+    ("gelu", rl.gelu, {}),
+    ("gelu, tanh", rl.gelu, {"approximate": "tanh"}),
+    ("silu", rl.silu, {}),
+    ("softplus", rl.softplus, {}),
+    ("softplus, beta 2, threshold -1", rl.softplus, {"beta": 2.0, "threshold": -1.0}),
+    ("sigmoid", rl.sigmoid, {}),
+    ("tanh", rl.tanh, {}),
+]
+ONE_TEMPORARY = 1.25
+# The tanh-form GELU derivative needs sigmoid(A), A and x at once (see its kernel).
+EXCEPTIONS = {("gelu, tanh", True): 2.0}
+
+
+def peak(call) -> int:
+    call()  # first-call caches (scipy's import, the signed-zero probe) are not the kernel's
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = call()
+        used = tracemalloc.get_traced_memory()[1] - base
+        del result
+    finally:
+        tracemalloc.stop()
+    return used
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("slope", [False, True], ids=["value", "derivative"])
+@pytest.mark.parametrize(("name", "fn", "kwargs"), CASES, ids=[case[0] for case in CASES])
+def test_at_most_one_input_sized_temporary(name, fn, kwargs, slope, dtype) -> None:
+    f = derivative(fn) if slope else fn
+    # Both tails and NaN, so that every branch and fix-up of the kernels runs.
+    x = (np.random.default_rng(0).standard_normal(200_000) * 40).astype(dtype)
+    x[:4] = [np.nan, np.inf, -np.inf, -0.0]
+    budget = EXCEPTIONS.get((name, slope), ONE_TEMPORARY) * x.nbytes + 4096
+    buffer = np.empty_like(x)
+    with_out = peak(lambda: f(x, out=buffer, **kwargs))
+    allocating = peak(lambda: f(x, **kwargs))
+    assert with_out <= budget, f"{name}: {with_out / x.nbytes:.2f}x the input with out="
+    assert allocating <= budget + x.nbytes, f"{name}: {allocating / x.nbytes:.2f}x the input"
+
+
+def test_out_is_written_in_place_not_copied_into() -> None:
+    x = np.linspace(-5, 5, 100_000, dtype=np.float32)
+    out = np.empty_like(x)
+    # relu with out= is one ufunc pass into out: no array the size of x is allocated at all.
+    assert peak(lambda: rl.relu(x, out=out)) < 0.01 * x.nbytes
+    assert rl.relu(x, out=out) is out
+    in_place = x.copy()
+    assert rl.silu(in_place, out=in_place) is in_place
+    np.testing.assert_allclose(in_place, rl.silu(x), rtol=1e-6)

@@ -42,7 +42,9 @@ def _exactly_aliased(a: np.ndarray, b: np.ndarray) -> bool:
     return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.strides == b.strides
 
 
-def evaluate(kernel: Kernel, x: np.ndarray, out: np.ndarray | None, *, native: bool = False) -> np.ndarray:
+def evaluate(
+    kernel: Kernel, x: np.ndarray, out: np.ndarray | None, *, native: bool = False, exact: bool = False
+) -> np.ndarray:
     """Run ``kernel(x, res)`` with numpy's floating-point warnings off and return ``res``.
 
     ``res`` is ``out`` when given, else a new array. float16 is evaluated in
@@ -50,8 +52,14 @@ def evaluate(kernel: Kernel, x: np.ndarray, out: np.ndarray | None, *, native: b
     is ``native`` (exact in any dtype, like ReLU). Every overflow and invalid
     operation inside a kernel is intentional and resolved by the kernel (an
     ``exp`` that overflows in a branch the formula then discards), so warnings
-    would only be noise for the caller.
+    would only be noise for the caller. ``exact`` kernels (comparisons, max and
+    min) raise no floating-point error at all and skip that switch, which costs
+    about a microsecond: most of a call on a thousand values.
     """
+    if exact and out is None:
+        res = np.empty_like(x)
+        kernel(x, res)
+        return res
     ct = x.dtype if native else compute_dtype(x.dtype)
     with np.errstate(all="ignore"):
         if ct != x.dtype:
@@ -72,7 +80,9 @@ def evaluate(kernel: Kernel, x: np.ndarray, out: np.ndarray | None, *, native: b
         return res
 
 
-@functools.cache
+_ORDERS: dict[tuple[np.ufunc, np.dtype], str | None] = {}
+
+
 def _order_keeping_negative_zero(ufunc: np.ufunc, dtype: np.dtype) -> str | None:
     """Which argument order makes ``ufunc(0, -0.0)`` return -0.0 on this platform, if any.
 
@@ -80,16 +90,20 @@ def _order_keeping_negative_zero(ufunc: np.ufunc, dtype: np.dtype) -> str | None
     max(+0, -0) open, and numpy's SIMD and scalar loops answer differently. The
     probe covers SIMD bodies, scalar tails and strided views.
     """
-    neg_zero = np.full(67, -0.0, dtype=dtype)
-    zero = dtype.type(0)
-    for order in ("zero_first", "x_first"):
-        kept = True
-        for view in (neg_zero, neg_zero[::3], neg_zero[:5]):
-            args = (zero, view) if order == "zero_first" else (view, zero)
-            kept &= bool(np.signbit(ufunc(*args)).all())
-        if kept:
-            return order
-    return None
+    key = (ufunc, dtype)
+    if key not in _ORDERS:  # a plain dict: this runs on every ReLU call
+        neg_zero = np.full(67, -0.0, dtype=dtype)
+        zero = dtype.type(0)
+        _ORDERS[key] = None
+        for order in ("zero_first", "x_first"):
+            kept = True
+            for view in (neg_zero, neg_zero[::3], neg_zero[:5]):
+                args = (zero, view) if order == "zero_first" else (view, zero)
+                kept &= bool(np.signbit(ufunc(*args)).all())
+            if kept:
+                _ORDERS[key] = order
+                break
+    return _ORDERS[key]
 
 
 def _clamp_zero(ufunc: np.ufunc, x: np.ndarray, res: np.ndarray) -> np.ndarray:

@@ -131,12 +131,8 @@ def min0(x: np.ndarray, res: np.ndarray) -> np.ndarray:
 
 
 def has_nan(x: np.ndarray) -> bool:
-    """Whether x holds a NaN, in one pass with no temporary in the usual case.
-
-    A sum is NaN exactly when a term is NaN or when +inf meets -inf; only then
-    is the elementwise test run.
-    """
-    return bool(np.isnan(np.add.reduce(x, axis=None))) and bool(np.isnan(x).any())
+    """Whether x holds a NaN: one reduction, no temporary (np.maximum propagates NaN)."""
+    return x.size > 0 and bool(np.isnan(np.maximum.reduce(x, axis=None)))
 
 
 def sigmoid_into(x: np.ndarray, res: np.ndarray) -> np.ndarray:

@@ -56,8 +56,10 @@ def evaluate(
     min) raise no floating-point error at all and skip that switch, which costs
     about a microsecond: most of a call on a thousand values.
     """
-    if exact and out is None:
-        res = np.empty_like(x)
+    if exact:
+        # These kernels read each input element before any pass writes it, so numpy's
+        # own overlap handling covers any out=, aliased or not.
+        res = np.empty_like(x) if out is None else out
         kernel(x, res)
         return res
     ct = x.dtype if native else compute_dtype(x.dtype)

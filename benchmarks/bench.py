@@ -5,9 +5,10 @@
 
 For each activation, forward and derivative, it prints one table: the median time
 of each implementation, the ratios measured in the same run, and the peak memory
-each numpy implementation allocates beyond its input (tracemalloc; a multiple of
-the input's size). Frameworks run on one CPU thread, as numpy does. The table is
-also written to ``benchmarks/results/`` (Markdown and CSV) for chapter 3 to show.
+each numpy implementation allocates, its result included (tracemalloc; a multiple
+of the input's size: 1x is the result alone, 2x the result and one temporary).
+Frameworks run on one CPU thread, as numpy does. The table is also written to
+``benchmarks/results/`` (Markdown and CSV) for chapter 3 to show.
 """
 
 from __future__ import annotations
@@ -245,7 +246,7 @@ def median_seconds(call: Callable[[], object], target: float, repeats: int) -> f
 
 
 def peak_extra(call: Callable[[], object], input_bytes: int) -> float:
-    """Peak memory a call allocates beyond its input, as a multiple of the input's size."""
+    """Peak memory a call allocates, its result included, as a multiple of the input's size."""
     call()
     tracemalloc.start()
     try:
@@ -305,7 +306,7 @@ def micro(seconds: float | None) -> str:
 
 HEADER = (
     "| function | dtype | n | relu_lib µs | numpy µs | torch µs | tf µs | vectorize µs "
-    "| relu_lib / numpy | relu_lib / torch | relu_lib / tf | vectorize / relu_lib | extra memory relu_lib | numpy |"
+    "| relu_lib / numpy | relu_lib / torch | relu_lib / tf | vectorize / relu_lib | peak memory relu_lib | numpy |"
 )
 
 

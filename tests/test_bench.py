@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def load_bench():
     spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -53,8 +53,8 @@ def evaluate(
     operation inside a kernel is intentional and resolved by the kernel (an
     ``exp`` that overflows in a branch the formula then discards), so warnings
     would only be noise for the caller. ``exact`` kernels (comparisons, max and
-    min) raise no floating-point error at all and skip that switch, which costs
-    about a microsecond: most of a call on a thousand values.
+    min) are native too, raise no floating-point error at all and skip that
+    switch, which costs about a microsecond: most of a call on a thousand values.
     """
     if exact:
         # These kernels read each input element before any pass writes it, so numpy's

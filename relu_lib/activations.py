@@ -71,7 +71,7 @@ def relu(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
         machines*, ICML 2010; Glorot, Bordes & Bengio, *Deep sparse rectifier
         neural networks*, AISTATS 2011.
     """
-    return k.evaluate(k.max0, x, out, native=True, exact=True)
+    return k.evaluate(k.max0, x, out, exact=True)
 
 
 @elementwise
@@ -95,7 +95,7 @@ def relu6(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    return k.evaluate(_relu6_kernel, x, out, native=True, exact=True)
+    return k.evaluate(_relu6_kernel, x, out, exact=True)
 
 
 def _relu6_kernel(v: np.ndarray, res: np.ndarray) -> None:

@@ -103,7 +103,7 @@ def relu_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Glorot, Bordes & Bengio, *Deep sparse rectifier neural networks*, AISTATS 2011.
     """
-    return k.evaluate(_piecewise(_relu_slope), x, out, native=True, exact=True)
+    return k.evaluate(_piecewise(_relu_slope), x, out, exact=True)
 
 
 @elementwise
@@ -129,7 +129,7 @@ def relu6_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    return k.evaluate(_piecewise(_relu6_slope), x, out, native=True, exact=True)
+    return k.evaluate(_piecewise(_relu6_slope), x, out, exact=True)
 
 
 @elementwise

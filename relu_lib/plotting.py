@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
+    from .timing import SpeedTable
+
 __all__ = [
     "COLOURS",
     "PALETTE",
@@ -45,6 +47,7 @@ __all__ = [
     "FigureHTML",
     "figure",
     "plot_function",
+    "plot_speedups",
     "render",
     "show",
     "style",
@@ -277,6 +280,53 @@ def plot_function(
         (dline,) = ax.plot(dx, dy, **dkwargs)
         lines.append(dline)
     return lines
+
+
+def plot_speedups(ax: Axes, table: SpeedTable, *, highlight: Sequence[str] = ()) -> None:
+    r"""Draw a :class:`~relu_lib.timing.SpeedTable` as horizontal bars of speed-up, on a log axis.
+
+    .. math::
+        \text{bar}_i = t_\text{reference} / t_i
+
+    A dotted line marks the reference's 1x, each bar carries its value, and
+    the bars named in ``highlight`` are drawn in vermillion with a hatch
+    (colour and texture, so the emphasis survives colour-blindness and print).
+
+    Args:
+        ax: the axes to draw on.
+        table: the measurement, as :func:`relu_lib.timing.compare` returns it.
+        highlight: candidates to emphasise.
+
+    Example:
+        >>> from relu_lib.timing import SpeedTable
+        >>> fig, ax = figure()
+        >>> plot_speedups(ax, SpeedTable(("loop", "numpy"), (1e-2, 1e-4), "loop"), highlight=["numpy"])
+        >>> ax.get_xlabel()
+        'speed-up against loop (log scale)'
+    """
+    unknown = set(highlight) - set(table.names)
+    if unknown:
+        raise ValueError(f"plot_speedups() highlight names {sorted(unknown)}, which the table lacks")
+    speedups = [table.speedup(name) for name in table.names]
+    rows = np.arange(len(speedups))[::-1]  # the first candidate on top
+    for row, name, value in zip(rows, table.names, speedups, strict=True):
+        emphasised = name in highlight
+        ax.barh(
+            row,
+            value,
+            color=COLOURS["vermillion"] if emphasised else COLOURS["blue"],
+            hatch="//" if emphasised else None,
+            edgecolor="white",
+        )
+        ax.annotate(f"{value:.3g}x", (value, row), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.axvline(1.0, color=COLOURS["black"], linestyle=":", linewidth=1.2)
+    ax.set_xscale("log")
+    ax.set_yticks(rows, table.names)
+    ax.grid(axis="y", visible=False)
+    low, high = min(*speedups, 1.0), max(*speedups, 1.0)
+    ax.set_xlim(low / 2, high * 4)  # room for the labels right of the longest bar
+    ax.set_xlabel(f"speed-up against {table.reference} (log scale)")
+    ax.set_ylabel("implementation")
 
 
 def _unlabelled(fig: Figure) -> list[str]:

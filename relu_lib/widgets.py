@@ -25,7 +25,16 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["relu_units_explorer", "relu_units_static_figure"]
+__all__ = [
+    "gradient_norms_explorer",
+    "gradient_norms_static_figure",
+    "relu_units_explorer",
+    "relu_units_static_figure",
+    "slope_explorer",
+    "slope_static_figure",
+    "variance_explorer",
+    "variance_static_figure",
+]
 
 Target = str | Callable[[np.ndarray], Any]
 
@@ -56,6 +65,22 @@ def _sample(
     if y.shape != x.shape:
         raise ValueError(f"the target must map an array of shape {x.shape} to one of the same shape, got {y.shape}")
     return x, y
+
+
+def _show_in(output: Any, fig: Figure, alt: str) -> None:
+    """Make ``fig`` the content of an ``ipywidgets.Output``.
+
+    The outputs are set directly rather than drawn inside ``with output:``, so
+    the first drawing is part of the widget state the built book embeds.
+    """
+    rendered = render(fig, alt=alt)
+    output.outputs = (
+        {
+            "output_type": "display_data",
+            "data": {"text/html": rendered._repr_html_(), "text/plain": repr(rendered)},
+            "metadata": {},
+        },
+    )
 
 
 def _check_units(units: int, name: str) -> int:
@@ -227,15 +252,341 @@ def relu_units_explorer(
             f"Right: maximum and RMS error against the number of units k from 1 to {max_units}, "
             "on log axes, falling overall as k grows."
         )
-        rendered = render(fig, alt=alt)
-        output.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {"text/html": rendered._repr_html_(), "text/plain": repr(rendered)},
-                "metadata": {},
-            },
-        )
+        _show_in(output, fig, alt)
 
     slider.observe(lambda change: draw(int(change["new"])), names="value")
     draw(initial)
+    return widgets.VBox([slider, output])
+
+
+def _cached(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Memoise an explorer's measurements, so moving back to a setting costs nothing."""
+    store: dict[Any, Any] = {}
+
+    def lookup(key: Any) -> Any:
+        if key not in store:
+            store[key] = compute(key)
+        return store[key]
+
+    return lookup
+
+
+def _check_names(names: Sequence[str], allowed: Sequence[str], name: str) -> tuple[str, ...]:
+    if isinstance(names, str) or not names or any(n not in allowed for n in names):
+        raise ValueError(f"{name} must be a non-empty sequence of names from {', '.join(allowed)}; got {names!r}")
+    return tuple(names)
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+_DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+
+
+def _draw_gradient_norms(ax: Axes, norms: np.ndarray, label: str, index: int) -> None:
+    layers = np.arange(1, norms.size + 1)
+    ax.plot(layers, norms, marker=_MARKERS[index % 6], markersize=4, linestyle=_DASHES[index % 6], label=label)
+
+
+def gradient_norms_static_figure(
+    depths: Sequence[int] = (5, 10, 20),
+    activations: Sequence[str] = ("sigmoid", "tanh", "relu"),
+    *,
+    width: int = 64,
+    seed: int = 0,
+) -> Figure:
+    """Per-layer gradient norms at initialisation, one panel per depth, one line per activation.
+
+    The static twin of :func:`gradient_norms_explorer`: the measurement of
+    :func:`relu_lib.experiments.gradient_norms`, each activation with its
+    :func:`~relu_lib.experiments.recommended_init`, on a log scale.
+
+    Example:
+        >>> fig = gradient_norms_static_figure(depths=(4,), activations=("sigmoid", "relu"))
+        >>> [line.get_label() for line in fig.axes[0].get_lines()]
+        ['sigmoid (xavier)', 'relu (he)']
+    """
+    from .experiments import gradient_norms, recommended_init
+    from .mlp import ACTIVATIONS
+
+    names = _check_names(activations, ACTIVATIONS, "activations")
+    depths = [_check_units(d, "each depth") for d in depths]
+    if not depths:
+        raise ValueError("depths must name at least one depth")
+    fig, axes = figure(1, len(depths), squeeze=False, sharey=True, figsize=(min(3.2 * len(depths), 7.4), 3.4))
+    for column, (ax, depth) in enumerate(zip(axes[0], depths, strict=True)):
+        for index, name in enumerate(names):
+            init = recommended_init(name)
+            norms = gradient_norms(name, depth, width, init, seed)
+            _draw_gradient_norms(ax, norms, f"{name} ({init})", index)
+        ax.set_yscale("log")
+        ax.set(title=f"{depth} hidden layers", xlabel="layer (1 = input side)")
+        if column == 0:
+            ax.set_ylabel("gradient norm of the layer's weights")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    return fig
+
+
+def gradient_norms_explorer(
+    activations: Sequence[str] = ("sigmoid", "tanh", "relu"),
+    max_depth: int = 30,
+    initial_depth: int = 10,
+    *,
+    width: int = 64,
+    seed: int = 0,
+) -> Any:
+    """An explorer: a depth slider and an activation selector that redraw per-layer gradient norms.
+
+    Each setting runs :func:`relu_lib.experiments.gradient_norms` for the
+    chosen activation with its :func:`~relu_lib.experiments.recommended_init`
+    and plots the norms layer by layer on a log scale, the ratio of the first
+    layer's norm to the last's in the title.
+
+    Returns:
+        An ``ipywidgets.VBox`` of the ``IntSlider``, the ``ToggleButtons`` and the ``Output``.
+
+    Example:
+        >>> box = gradient_norms_explorer(max_depth=12, initial_depth=6)
+        >>> depth, activation, output = box.children
+        >>> depth.value, activation.value, len(output.outputs)
+        (6, 'sigmoid', 1)
+    """
+    import ipywidgets as widgets
+
+    from .experiments import gradient_norms, recommended_init
+    from .mlp import ACTIVATIONS
+
+    names = _check_names(activations, ACTIVATIONS, "activations")
+    max_depth = _check_units(max_depth, "max_depth")
+    initial_depth = _check_units(initial_depth, "initial_depth")
+    if initial_depth > max_depth:
+        raise ValueError(f"initial_depth ({initial_depth}) must not exceed max_depth ({max_depth})")
+    measure = _cached(lambda key: gradient_norms(key[0], key[1], width, recommended_init(key[0]), seed))
+    depth = widgets.IntSlider(
+        value=initial_depth,
+        min=2,
+        max=max_depth,
+        description="hidden layers",
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="26em"),
+    )
+    activation = widgets.ToggleButtons(options=list(names), value=names[0], description="activation")
+    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
+
+    def draw(*_: Any) -> None:
+        name, layers = activation.value, depth.value
+        norms = measure((name, layers))
+        init = recommended_init(name)
+        fig, ax = figure(figsize=(6.4, 3.4))
+        _draw_gradient_norms(ax, norms, f"{name} ({init})", names.index(name))
+        ax.set_yscale("log")
+        ratio = norms[0] / norms[-1]
+        ax.set(xlabel="layer (1 = input side)", ylabel="gradient norm of the layer's weights")
+        ax.set_title(f"{name}, {init} init, {layers} layers: first / last = {ratio:.2g}", fontsize=10.5)
+        alt = (
+            f"Gradient norms of the weights of each of {layers} hidden {name} layers at {init} initialisation, "
+            f"on a log scale: the first layer's norm is {ratio:.2g} times the last layer's."
+        )
+        _show_in(output, fig, alt)
+
+    depth.observe(draw, names="value")
+    activation.observe(draw, names="value")
+    draw()
+    return widgets.VBox([depth, activation, output])
+
+
+def _relative_std(activation: str, init: str, depth: int, width: int, seed: int) -> np.ndarray:
+    from .experiments import activation_stats
+
+    std = activation_stats(activation, depth, width, init, seed)["std"]
+    return std / std[0]
+
+
+def _draw_scale(ax: Axes, ratios: np.ndarray, label: str, index: int) -> None:
+    layers = np.arange(1, ratios.size + 1)
+    ax.plot(layers, ratios, marker=_MARKERS[index % 6], markersize=3, linestyle=_DASHES[index % 6], label=label)
+    ax.axhspan(0.5, 2.0, color=COLOURS["sky_blue"], alpha=0.15, linewidth=0)
+    ax.set_yscale("log")
+
+
+def variance_static_figure(
+    activations: Sequence[str] = ("relu", "tanh"),
+    inits: Sequence[str] = ("he", "xavier", "lecun"),
+    *,
+    depth: int = 30,
+    width: int = 256,
+    seed: int = 0,
+) -> Figure:
+    """How the scale of the activations changes with depth, one panel per activation, one line per init.
+
+    The static twin of :func:`variance_explorer`: each layer's standard
+    deviation (:func:`relu_lib.experiments.activation_stats`) relative to the
+    first layer's, on a log scale, with the band 0.5x to 2x shaded.
+
+    Example:
+        >>> fig = variance_static_figure(("relu",), ("he", "xavier"), depth=5, width=32)
+        >>> [line.get_label() for line in fig.axes[0].get_lines()]
+        ['he', 'xavier']
+    """
+    from .mlp import ACTIVATIONS
+
+    names = _check_names(activations, ACTIVATIONS, "activations")
+    schemes = _check_names(inits, ("he", "xavier", "lecun"), "inits")
+    depth = _check_units(depth, "depth")
+    fig, axes = figure(1, len(names), squeeze=False, sharey=True, figsize=(min(3.6 * len(names), 7.4), 3.4))
+    for column, (ax, name) in enumerate(zip(axes[0], names, strict=True)):
+        for index, init in enumerate(schemes):
+            _draw_scale(ax, _relative_std(name, init, depth, width, seed), init, index)
+        ax.set(title=f"{name}, {depth} layers of {width}", xlabel="layer")
+        if column == 0:
+            ax.set_ylabel("std relative to layer 1")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), title="initialisation")
+    return fig
+
+
+def variance_explorer(
+    activations: Sequence[str] = ("relu", "tanh", "selu"),
+    inits: Sequence[str] = ("he", "xavier", "lecun"),
+    max_depth: int = 50,
+    *,
+    width: int = 256,
+    seed: int = 0,
+) -> Any:
+    """An explorer: pick an activation, an initialisation and a depth; see the activations' scale per layer.
+
+    Returns:
+        An ``ipywidgets.VBox`` of the activation ``Dropdown``, the init ``ToggleButtons``,
+        the depth ``IntSlider`` and the ``Output``.
+
+    Example:
+        >>> box = variance_explorer(max_depth=8, width=32)
+        >>> activation, init, depth, output = box.children
+        >>> activation.value, init.value, depth.value, len(output.outputs)
+        ('relu', 'he', 8, 1)
+    """
+    import ipywidgets as widgets
+
+    from .mlp import ACTIVATIONS
+
+    names = _check_names(activations, ACTIVATIONS, "activations")
+    schemes = _check_names(inits, ("he", "xavier", "lecun"), "inits")
+    max_depth = _check_units(max_depth, "max_depth")
+    # The hidden layers are drawn first and in order, so a shallower net is a prefix of the deepest one.
+    measure = _cached(lambda key: _relative_std(key[0], key[1], max_depth, width, seed))
+    activation = widgets.Dropdown(options=list(names), value=names[0], description="activation")
+    init = widgets.ToggleButtons(options=list(schemes), value=schemes[0], description="initialisation")
+    depth = widgets.IntSlider(
+        value=max_depth,
+        min=2,
+        max=max_depth,
+        description="hidden layers",
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="26em"),
+    )
+    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
+
+    def draw(*_: Any) -> None:
+        ratios = measure((activation.value, init.value))[: depth.value]
+        fig, ax = figure(figsize=(6.4, 3.4))
+        _draw_scale(ax, ratios, init.value, schemes.index(init.value))
+        ax.set(xlabel="layer", ylabel="std relative to layer 1")
+        ax.set_title(f"{activation.value}, {init.value} init: layer {ratios.size} at {ratios[-1]:.2g}x", fontsize=10.5)
+        alt = (
+            f"The standard deviation of each of {ratios.size} hidden {activation.value} layers' outputs at "
+            f"{init.value} initialisation, relative to the first layer's, on a log scale; the last layer is at "
+            f"{ratios[-1]:.2g} times the first. A shaded band marks 0.5 to 2 times."
+        )
+        _show_in(output, fig, alt)
+
+    for control in (activation, init, depth):
+        control.observe(draw, names="value")
+    draw()
+    return widgets.VBox([activation, init, depth, output])
+
+
+def _draw_slopes(left: Axes, right: Axes, value: float, index: int) -> None:
+    from .activations import elu, leaky_relu
+    from .plotting import plot_function
+
+    x = np.linspace(-4.0, 3.0, 701)
+    style = {"linestyle": _DASHES[index % 6], "label": f"{value:g}"}
+    plot_function(left, lambda v: leaky_relu(v, negative_slope=value), x, **style)
+    plot_function(right, lambda v: elu(v, alpha=value), x, **style)
+
+
+def slope_static_figure(values: Sequence[float] = (0.01, 0.1, 0.3, 1.0)) -> Figure:
+    """Leaky ReLU for several negative slopes beside ELU for the same values of alpha.
+
+    The static twin of :func:`slope_explorer`.
+
+    Example:
+        >>> fig = slope_static_figure((0.1, 1.0))
+        >>> [ax.get_title() for ax in fig.axes]
+        ['Leaky ReLU, slope a', 'ELU, alpha a']
+    """
+    values = [_check_slope(v) for v in values]
+    if not values:
+        raise ValueError("values must name at least one slope")
+    fig, (left, right) = figure(1, 2, sharey=True)
+    for index, value in enumerate(values):
+        _draw_slopes(left, right, value, index)
+    left.set(title="Leaky ReLU, slope a", xlabel="x", ylabel="f(x)")
+    right.set(title="ELU, alpha a", xlabel="x")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), title="a")
+    return fig
+
+
+def _check_slope(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 10:
+        raise ValueError(f"a slope or alpha must be a number in [0, 10], got {value!r}")
+    return float(value)
+
+
+def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Any:
+    """An explorer: one slider sets Leaky ReLU's negative slope and ELU's alpha; both are redrawn.
+
+    Returns:
+        An ``ipywidgets.VBox`` of the ``FloatSlider`` and the ``Output``.
+
+    Example:
+        >>> box = slope_explorer(initial=0.3)
+        >>> slider, output = box.children
+        >>> slider.value, len(output.outputs)
+        (0.3, 1)
+    """
+    import ipywidgets as widgets
+
+    initial, maximum = _check_slope(initial), _check_slope(maximum)
+    if not 0 < maximum or initial > maximum:
+        raise ValueError(f"need 0 <= initial <= maximum and maximum > 0, got initial={initial}, maximum={maximum}")
+    slider = widgets.FloatSlider(
+        value=initial,
+        min=0.0,
+        max=maximum,
+        step=0.01,
+        description="slope / alpha a",
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="26em"),
+    )
+    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
+
+    def draw(*_: Any) -> None:
+        a = slider.value
+        fig, (left, right) = figure(1, 2, sharey=True)
+        _draw_slopes(left, right, a, 0)
+        left.set(title=f"Leaky ReLU, slope {a:g}", xlabel="x", ylabel="f(x)")
+        right.set(title=f"ELU, alpha {a:g}", xlabel="x")
+        alt = (
+            f"Left: Leaky ReLU with negative slope {a:g}, the line y = x for positive x and y = {a:g} x for "
+            f"negative x. Right: ELU with alpha {a:g}, y = x for positive x, curving down to the floor "
+            f"-{a:g} for very negative x."
+        )
+        _show_in(output, fig, alt)
+
+    slider.observe(draw, names="value")
+    draw()
     return widgets.VBox([slider, output])

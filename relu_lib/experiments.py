@@ -1,0 +1,426 @@
+"""The book's experiments, in numpy: seedable, deterministic, and small enough for a test.
+
+Each builds :class:`relu_lib.mlp.MLP` networks on scikit-learn's handwritten
+digits (:func:`relu_lib.data.digits`, standardised, all 1,797 images) and
+measures one thing the book claims. The defaults reproduce the book's own
+demonstration; the chapters run the same measurements in PyTorch and
+TensorFlow beside them, and the tests show the three agree.
+
+Every network has ``depth`` hidden layers of ``width`` units, all with the same
+activation, and a linear read-out to the 10 classes; biases start at zero
+unless ``bias`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .data import CLASSES, digits
+from .initialisers import Seed
+from .mlp import MLP
+
+__all__ = [
+    "activation_stats",
+    "born_dead",
+    "dead_units",
+    "epochs_to",
+    "gradient_norms",
+    "recommended_init",
+    "shuffles",
+    "train",
+    "train_mlp",
+]
+
+
+_HE = ("relu", "leaky_relu", "relu6", "elu", "gelu", "silu", "softplus")
+
+
+def recommended_init(activation: str) -> str:
+    """The initialisation the book pairs with an activation.
+
+    He for ReLU and the units that behave like it for large inputs (He et al. derive
+    it for ReLU and its leaky form), LeCun for SELU (Klambauer et al.'s condition
+    for self-normalisation), Xavier for the symmetric, saturating sigmoid and tanh.
+
+    Example:
+        >>> [recommended_init(a) for a in ("relu", "selu", "tanh")]
+        ['he', 'lecun', 'xavier']
+    """
+    if activation == "selu":
+        return "lecun"
+    return "he" if activation in _HE else "xavier"
+
+
+def _network(
+    activation: str, depth: int, width: int, init: str, seed: Seed, bias: float, keywords: dict[str, Any]
+) -> MLP:
+    for name, value in (("depth", depth), ("width", width)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    inputs = digits()[0].shape[1]
+    return MLP.create([inputs, *[width] * depth, CLASSES], activation, init, seed, bias=bias, **keywords)
+
+
+def _check_rate(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_epochs(epochs: Any, low: int = 0) -> int:
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < low:
+        raise ValueError(f"epochs must be an integer >= {low}, got {epochs!r}")
+    return int(epochs)
+
+
+def gradient_norms(
+    activation: str = "sigmoid",
+    depth: int = 10,
+    width: int = 64,
+    init: str = "xavier",
+    seed: Seed = 0,
+    *,
+    bias: float = 0.0,
+    **keywords: Any,
+) -> np.ndarray:
+    r"""Per-layer norms of the loss gradient at initialisation, first hidden layer first.
+
+    .. math::
+        g_l = \left\lVert \frac{\partial \ell}{\partial W_l} \right\rVert_F, \qquad l = 1, \dots, \text{depth}
+
+    for the mean cross-entropy :math:`\ell` of a freshly initialised network on
+    all 1,797 digits. Backpropagation multiplies the error signal by
+    :math:`f'(z)` at every layer it crosses; where :math:`|f'| \le 1/4`
+    (sigmoid), the first layers receive almost nothing.
+
+    Args:
+        activation: the hidden layers' activation (default: sigmoid, as in the 1990s networks).
+        depth: the number of hidden layers.
+        width: units per hidden layer.
+        init: ``"he"``, ``"xavier"`` or ``"lecun"`` (normal).
+        seed: seeds the weights.
+        bias: the biases' starting value.
+        **keywords: the activation's parameters.
+
+    Returns:
+        A float64 array of ``depth`` norms (the read-out's is left out).
+
+    Example:
+        >>> norms = gradient_norms("sigmoid", depth=10, init="xavier", seed=0)
+        >>> norms.shape, bool(norms[0] < norms[-1] / 100)
+        ((10,), True)
+        >>> relu = gradient_norms("relu", depth=10, init="he", seed=0)
+        >>> bool(relu[-1] / 10 <= relu[0] <= 10 * relu[-1])
+        True
+
+    References:
+        Glorot & Bengio, *Understanding the difficulty of training deep feedforward
+        neural networks*, AISTATS 2010.
+    """
+    net = _network(activation, depth, width, init, seed, bias, keywords)
+    inputs, labels = digits()
+    grads = net.gradients(inputs, labels)
+    return np.array([np.linalg.norm(g) for g in grads.weights[:-1]])
+
+
+def activation_stats(
+    activation: str = "relu",
+    depth: int = 30,
+    width: int = 256,
+    init: str = "he",
+    seed: Seed = 0,
+    *,
+    bias: float = 0.0,
+    **keywords: Any,
+) -> dict[str, np.ndarray]:
+    r"""Mean, standard deviation and share of exact zeros of each hidden layer's outputs at initialisation.
+
+    .. math::
+        \text{mean}_l = \overline{h_l}, \qquad \text{std}_l = \sqrt{\overline{(h_l - \overline{h_l})^2}},
+        \qquad \text{zero\_fraction}_l = \overline{[h_l = 0]}
+
+    where the bar averages over all 1,797 digits and all units of layer :math:`l`.
+
+    Args:
+        activation: the hidden layers' activation.
+        depth: the number of hidden layers.
+        width: units per hidden layer.
+        init: ``"he"``, ``"xavier"`` or ``"lecun"`` (normal).
+        seed: seeds the weights.
+        bias: the biases' starting value.
+        **keywords: the activation's parameters.
+
+    Returns:
+        ``{"mean": ..., "std": ..., "zero_fraction": ...}``, each a float64 array of ``depth`` values.
+
+    Example:
+        >>> stats = activation_stats("relu", depth=30, init="he", seed=0)
+        >>> bool(abs(stats["zero_fraction"][0] - 0.5) < 0.05)
+        True
+        >>> xavier = activation_stats("relu", depth=30, init="xavier", seed=0)
+        >>> bool(xavier["std"][-1] < 1e-3 * xavier["std"][0])
+        True
+
+    References:
+        Glorot, Bordes & Bengio, *Deep sparse rectifier neural networks*, AISTATS 2011;
+        He, Zhang, Ren & Sun, *Delving deep into rectifiers*, ICCV 2015.
+    """
+    net = _network(activation, depth, width, init, seed, bias, keywords)
+    trace = net.forward(digits()[0])
+    return {
+        "mean": np.array([h.mean() for h in trace.post]),
+        "std": np.array([h.std() for h in trace.post]),
+        "zero_fraction": np.array([np.count_nonzero(h == 0) / h.size for h in trace.post]),
+    }
+
+
+def shuffles(samples: int, epochs: int, seed: Seed = 0) -> np.ndarray:
+    """The order training visits the examples in: one permutation of ``range(samples)`` per epoch.
+
+    Batch ``k`` of epoch ``e`` is ``shuffles(...)[e, k * batch_size : (k + 1) * batch_size]``.
+    The chapters feed PyTorch and Keras the same batches, so all three train on
+    the same sequence.
+
+    Example:
+        >>> order = shuffles(5, 2, seed=0)
+        >>> order.shape, sorted(order[1].tolist())
+        ((2, 5), [0, 1, 2, 3, 4])
+    """
+    # A stream of its own, so that the batches do not depend on how many weights were drawn.
+    rng = np.random.default_rng([1, seed]) if not isinstance(seed, np.random.Generator) else seed
+    return np.array([rng.permutation(samples) for _ in range(_check_epochs(epochs))], dtype=np.int64).reshape(
+        -1, samples
+    )
+
+
+def train(
+    net: MLP,
+    inputs: np.ndarray,
+    labels: np.ndarray,
+    *,
+    lr: float,
+    epochs: int,
+    seed: Seed = 0,
+    batch_size: int = 32,
+    l1_activity: float = 0.0,
+    l2_weights: float = 0.0,
+) -> dict[str, np.ndarray]:
+    r"""Train ``net`` in place with mini-batch gradient descent; measure it after every epoch.
+
+    .. math::
+        W \leftarrow W - \eta \nabla_W \ell_\text{batch}
+
+    Args:
+        net: the network to train.
+        inputs, labels: the training set.
+        lr: the learning rate :math:`\eta`.
+        epochs: passes over the training set.
+        seed: seeds the order of the examples (:func:`shuffles`).
+        batch_size: examples per step (the last batch of an epoch may be smaller).
+        l1_activity: weight of an L1 penalty on the hidden outputs.
+        l2_weights: weight of an L2 penalty on the weight matrices.
+
+    Returns:
+        ``{"loss", "error", "zero_fraction"}``: per-epoch float64 arrays measured on the
+        whole training set after each epoch (the loss without penalties).
+    """
+    lr = _check_rate(lr, "lr")
+    epochs = _check_epochs(epochs)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    history: dict[str, list[float]] = {"loss": [], "error": [], "zero_fraction": []}
+    for order in shuffles(len(inputs), epochs, seed):
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            grads = net.gradients(inputs[batch], labels[batch], l1_activity=l1_activity)
+            net.sgd_step(grads, lr, l2_weights=l2_weights)
+        for key, value in zip(history, net.evaluate(inputs, labels), strict=True):
+            history[key].append(value)
+    return {key: np.array(values) for key, values in history.items()}
+
+
+def train_mlp(
+    activation: str = "relu",
+    depth: int = 6,
+    width: int = 64,
+    init: str = "he",
+    lr: float = 0.05,
+    epochs: int = 20,
+    seed: Seed = 0,
+    *,
+    batch_size: int = 32,
+    bias: float = 0.0,
+    l1_activity: float = 0.0,
+    l2_weights: float = 0.0,
+    standardise: bool = True,
+    **keywords: Any,
+) -> dict[str, np.ndarray]:
+    r"""Train a fresh MLP on the digits and return its training curves.
+
+    .. math::
+        \text{error}_e = \frac{1}{n} \sum_{i=1}^{n} [\arg\max_k z_{ik} \ne y_i]
+        \quad \text{after epoch } e
+
+    Args:
+        activation: the hidden layers' activation.
+        depth: the number of hidden layers.
+        width: units per hidden layer.
+        init: ``"he"``, ``"xavier"`` or ``"lecun"`` (normal).
+        lr: the learning rate of plain mini-batch gradient descent.
+        epochs: passes over the 1,797 training images.
+        seed: seeds the weights and the order of the examples.
+        batch_size: examples per step.
+        bias: the biases' starting value.
+        l1_activity: weight of an L1 penalty on the hidden outputs (sparsity).
+        l2_weights: weight of an L2 penalty on the weights (weight decay).
+        standardise: standardise the pixels (``False``: raw intensities 0 to 16).
+        **keywords: the activation's parameters.
+
+    Returns:
+        ``{"loss": ..., "error": ..., "zero_fraction": ...}``: float64 arrays of ``epochs``
+        values, the training loss, the training error in [0, 1] and the share of hidden
+        outputs that are exactly zero, each after every epoch.
+
+    Example:
+        >>> curves = train_mlp("relu", depth=2, width=32, epochs=3, seed=0)
+        >>> sorted(curves), curves["error"].shape, bool(curves["error"][-1] < 0.1)
+        (['error', 'loss', 'zero_fraction'], (3,), True)
+
+    References:
+        Glorot, Bordes & Bengio, *Deep sparse rectifier neural networks*, AISTATS 2011;
+        Krizhevsky, Sutskever & Hinton, *ImageNet classification with deep convolutional
+        neural networks*, NeurIPS 2012.
+    """
+    net = _network(activation, depth, width, init, seed, bias, keywords)
+    inputs, labels = digits(standardise=standardise)
+    return train(
+        net,
+        inputs,
+        labels,
+        lr=lr,
+        epochs=epochs,
+        seed=seed,
+        batch_size=batch_size,
+        l1_activity=l1_activity,
+        l2_weights=l2_weights,
+    )
+
+
+def epochs_to(error: np.ndarray, target: float) -> int | None:
+    """The first epoch (counting from 1) after which ``error`` is at most ``target``; None if never.
+
+    Example:
+        >>> import numpy as np
+        >>> epochs_to(np.array([0.9, 0.4, 0.08, 0.05]), 0.1), epochs_to(np.array([0.9, 0.8]), 0.1)
+        (3, None)
+    """
+    below = np.flatnonzero(np.asarray(error) <= target)
+    return int(below[0]) + 1 if below.size else None
+
+
+def dead_units(
+    activation: str = "relu",
+    depth: int = 8,
+    width: int = 16,
+    lr: float = 0.5,
+    epochs: int = 5,
+    seed: Seed = 0,
+    *,
+    init: str = "he",
+    batch_size: int = 32,
+    bias: float = 0.0,
+    **keywords: Any,
+) -> float:
+    r"""The share of hidden units that are dead after training: zero derivative on every training input.
+
+    .. math::
+        \text{dead} = \frac{1}{\text{depth} \cdot \text{width}} \sum_{l, j}
+        \Big[\, f'(z_{l,ij}) = 0 \text{ for every image } i \,\Big]
+
+    A dead unit's weights get no gradient, and nothing below it does through
+    it: on this data it can never recover. ReLU units die when every
+    pre-activation is negative; Leaky ReLU's derivative is never zero.
+
+    Args:
+        activation: the hidden layers' activation.
+        depth: the number of hidden layers.
+        width: units per hidden layer.
+        lr: the learning rate (a large one kills units).
+        epochs: passes over the digits before counting (0: at initialisation).
+        seed: seeds the weights and the order of the examples.
+        init: ``"he"``, ``"xavier"`` or ``"lecun"`` (normal).
+        batch_size: examples per step.
+        bias: the biases' starting value.
+        **keywords: the activation's parameters.
+
+    Returns:
+        The dead share, in [0, 1].
+
+    Example:
+        >>> bool(dead_units("relu", seed=0) >= 0.1), dead_units("leaky_relu", seed=0)
+        (True, 0.0)
+
+    References:
+        Lu, Shin, Su & Karniadakis, *Dying ReLU and initialization*, 2019;
+        Maas, Hannun & Ng, *Rectifier nonlinearities improve neural network acoustic models*, 2013.
+    """
+    net = _network(activation, depth, width, init, seed, bias, keywords)
+    inputs, labels = digits()
+    train(net, inputs, labels, lr=lr, epochs=epochs, seed=seed, batch_size=batch_size)
+    dead = net.dead(inputs)
+    return sum(int(layer.sum()) for layer in dead) / sum(layer.size for layer in dead)
+
+
+def born_dead(
+    depth: int = 10,
+    width: int = 3,
+    trials: int = 100,
+    seed: Seed = 0,
+    *,
+    activation: str = "relu",
+    init: str = "he",
+    bias: float = 0.0,
+    **keywords: Any,
+) -> float:
+    r"""The share of random initialisations in which some hidden layer is entirely dead.
+
+    .. math::
+        \frac{1}{T}\sum_{t=1}^{T}\Big[\exists\, l : \text{every unit of layer } l
+        \text{ has } f' = 0 \text{ on every image}\Big]
+
+    Such a network is *born dead*: its output does not depend on its input,
+    and no gradient reaches the layers below the dead one, so training cannot
+    start. Narrow deep ReLU networks are born dead more often the deeper they are.
+
+    Args:
+        depth: the number of hidden layers.
+        width: units per hidden layer.
+        trials: the number of independent initialisations.
+        seed: seeds the sequence of initialisations.
+        activation: the hidden layers' activation.
+        init: ``"he"``, ``"xavier"`` or ``"lecun"`` (normal).
+        bias: the biases' starting value.
+        **keywords: the activation's parameters.
+
+    Returns:
+        The born-dead share, in [0, 1].
+
+    Example:
+        >>> born_dead(depth=10, width=3, trials=50, seed=0) > born_dead(depth=2, width=3, trials=50, seed=0)
+        True
+
+    References:
+        Lu, Shin, Su & Karniadakis, *Dying ReLU and initialization: theory and numerical examples*, 2019.
+    """
+    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 1:
+        raise ValueError(f"trials must be a positive integer, got {trials!r}")
+    inputs = digits()[0]
+    rng = np.random.default_rng(seed)
+    dead_networks = 0
+    for _ in range(trials):
+        net = _network(activation, depth, width, init, rng, bias, keywords)
+        dead_networks += any(layer.all() for layer in net.dead(inputs))
+    return dead_networks / trials

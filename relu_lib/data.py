@@ -11,10 +11,13 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["CLASSES", "digits"]
+__all__ = ["CLASSES", "FEATURES", "digits"]
 
 CLASSES = 10
 """The number of classes in :func:`digits`: the digits 0 to 9."""
+
+FEATURES = 64
+"""The number of inputs of :func:`digits`: 8 x 8 pixels."""
 
 
 @cache

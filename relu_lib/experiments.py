@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import CLASSES, digits
+from .data import CLASSES, FEATURES, digits
 from .initialisers import Seed
 from .mlp import MLP
 
@@ -60,8 +60,7 @@ def _network(
     for name, value in (("depth", depth), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    inputs = digits()[0].shape[1]
-    return MLP.create([inputs, *[width] * depth, CLASSES], activation, init, seed, bias=bias, **keywords)
+    return MLP.create([FEATURES, *[width] * depth, CLASSES], activation, init, seed, bias=bias, **keywords)
 
 
 def _check_rate(value: Any, name: str) -> float:

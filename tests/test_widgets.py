@@ -1,4 +1,4 @@
-"""relu_lib.widgets: the ReLU-units explorer and its static twin."""
+"""relu_lib.widgets: the explorers and their static twins."""
 
 from __future__ import annotations
 
@@ -6,16 +6,27 @@ import re
 
 import numpy as np
 import pytest
+from conftest import require
 
+from relu_lib import experiments
 from relu_lib.piecewise import TARGETS, max_pieces
 from relu_lib.plotting import render
-from relu_lib.widgets import relu_units_explorer, relu_units_static_figure
+from relu_lib.widgets import (
+    gradient_norms_explorer,
+    gradient_norms_static_figure,
+    relu_units_explorer,
+    relu_units_static_figure,
+    slope_explorer,
+    slope_static_figure,
+    variance_explorer,
+    variance_static_figure,
+)
 
-ipywidgets = pytest.importorskip("ipywidgets")
+ipywidgets = require("ipywidgets")
 
 
 def shown_html(box) -> str:
-    (output,) = box.children[1].outputs
+    (output,) = box.children[-1].outputs
     assert output["output_type"] == "display_data"
     return output["data"]["text/html"]
 
@@ -107,3 +118,76 @@ def test_targets_are_well_formed() -> None:
     for name, (fn, (low, high), label) in TARGETS.items():
         x = np.linspace(low, high, 11)
         assert np.all(np.isfinite(fn(x))) and low < high and label, name
+
+
+def test_gradient_norms_explorer_redraws_for_depth_and_activation() -> None:
+    box = gradient_norms_explorer(("sigmoid", "relu"), max_depth=12, initial_depth=8, width=16)
+    depth, activation, _ = box.children
+    assert isinstance(depth, ipywidgets.IntSlider) and isinstance(activation, ipywidgets.ToggleButtons)
+    assert depth.description.strip() and activation.description.strip()
+    assert "8 hidden sigmoid layers" in alt_of(shown_html(box))
+    sigmoid_ratio = float(re.search(r"norm is (\S+) times", alt_of(shown_html(box))).group(1))
+    activation.value = "relu"
+    depth.value = 12
+    alt = alt_of(shown_html(box))
+    assert "12 hidden relu layers at he initialisation" in alt
+    norms = experiments.gradient_norms("relu", 12, 16, "he", 0)
+    assert f"{norms[0] / norms[-1]:.2g} times" in alt
+    assert sigmoid_ratio < 1e-2
+
+
+def test_gradient_norms_static_figure_has_a_log_panel_per_depth() -> None:
+    fig = gradient_norms_static_figure(depths=(3, 6), activations=("tanh", "relu"), width=16)
+    panels = [ax for ax in fig.axes if ax.has_data()]
+    assert [ax.get_title() for ax in panels] == ["3 hidden layers", "6 hidden layers"]
+    assert all(ax.get_yscale() == "log" for ax in panels)
+    assert [len(line.get_xdata()) for line in panels[1].get_lines()] == [6, 6]
+    render(fig, alt="gradient norms")  # labelled axes, or render refuses
+
+
+def test_variance_explorer_slices_the_deepest_measurement() -> None:
+    box = variance_explorer(("relu", "tanh"), ("he", "xavier"), max_depth=10, width=32)
+    _, init, depth, _ = box.children
+    init.value = "xavier"
+    depth.value = 4
+    alt = alt_of(shown_html(box))
+    std = experiments.activation_stats("relu", 4, 32, "xavier", 0)["std"]
+    assert "4 hidden relu layers" in alt and f"{std[-1] / std[0]:.2g} times" in alt
+
+
+def test_variance_static_figure_draws_one_line_per_init() -> None:
+    fig = variance_static_figure(("relu",), ("he", "xavier", "lecun"), depth=6, width=32)
+    (panel,) = [ax for ax in fig.axes if ax.has_data()]
+    assert [line.get_label() for line in panel.get_lines()] == ["he", "xavier", "lecun"]
+    assert panel.get_lines()[0].get_ydata()[0] == 1.0
+    render(fig, alt="variance")
+
+
+def test_slope_explorer_and_figure() -> None:
+    box = slope_explorer(initial=0.1)
+    slider = box.children[0]
+    slider.value = 0.5
+    alt = alt_of(shown_html(box))
+    assert "negative slope 0.5" in alt and "alpha 0.5" in alt
+    fig = slope_static_figure((0.01, 1.0))
+    left = fig.axes[0]
+    x, y = left.get_lines()[1].get_data()
+    assert np.allclose(y[x < 0], x[x < 0])  # slope 1 is the identity
+    render(fig, alt="slopes")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: gradient_norms_explorer(("sigmoid", "softmax")), "activations"),
+        (lambda: gradient_norms_explorer(max_depth=5, initial_depth=6), "initial_depth"),
+        (lambda: gradient_norms_static_figure(depths=()), "depth"),
+        (lambda: variance_explorer(inits=("he", "orthogonal")), "inits"),
+        (lambda: variance_static_figure(activations="relu"), "activations"),
+        (lambda: slope_explorer(initial=2.0, maximum=1.0), "initial"),
+        (lambda: slope_static_figure((-1.0,)), "slope"),
+    ],
+)
+def test_new_explorers_reject_bad_arguments(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()

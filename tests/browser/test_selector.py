@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_kit import CHAPTER, PHONE, WIDE, Visit
+from browser_kit import CHAPTER, PHONE, WIDE, Visit, toc_pages
 from playwright.sync_api import Browser, Locator, Page
 
-FIRST, NEXT = "chapters/00_welcome.html", "chapters/02_relu.html"  # the landing page links to chapter 2
+FIRST, NEXT = toc_pages()[:2]  # the landing page and the chapter its "next" link opens
 # Set RELU_BOOK_SCREENSHOTS to a folder to keep screenshots of "Both" at each width.
 SHOTS = os.environ.get("RELU_BOOK_SCREENSHOTS")
 

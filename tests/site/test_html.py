@@ -85,13 +85,19 @@ def test_citations_resolve_to_the_bibliography(site: Path, name: str) -> None:
     assert not re.search(r"\[\?\]|citation not found", soup.get_text(), re.I)
 
 
-def test_chapter_2_shows_its_widget_with_a_static_figure(site: Path) -> None:
-    soup = page(site, "02_relu")
+# The chapters with an explorer, and a word the alt text of its static twin uses.
+EXPLORERS = {"01_stall": "gradient", "02_relu": "unit", "05_tips": "deviation", "06_extensions": "slope"}
+
+
+@pytest.mark.parametrize(("name", "word"), EXPLORERS.items())
+def test_explorers_are_embedded_with_a_static_figure(site: Path, name: str, word: str) -> None:
+    soup = page(site, name)
     views = soup.find_all("script", type="application/vnd.jupyter.widget-view+json")
     state = soup.find_all("script", type="application/vnd.jupyter.widget-state+json")
     assert views and state, "the explorer's widget view and state are embedded in the page"
+    # The explorer's own first drawing lives in the widget state; the static twin is a cell output.
     figures = soup.select("div.cell_output img[alt]")
-    assert any("unit" in img["alt"].lower() for img in figures), "the explorer's static figure is on the page"
+    assert any(word in img["alt"].lower() for img in figures), f"{name}: the explorer's static figure is on the page"
 
 
 def test_landing_page_is_the_book_root(site: Path) -> None:

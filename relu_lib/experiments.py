@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-_HE = ("relu", "leaky_relu", "relu6", "elu", "gelu", "silu", "softplus")
+_HE = ("relu", "leaky_relu", "prelu", "relu6", "elu", "gelu", "silu", "softplus")
 
 
 def recommended_init(activation: str) -> str:

@@ -1,0 +1,112 @@
+"""The chapters' PyTorch and TensorFlow experiments agree with relu_lib's numpy ones.
+
+Each chapter defines its framework versions of an experiment as functions in a
+pytorch/tensorflow cell pair (``torch_gradient_norms``, ``tf_gradient_norms``,
+...). These tests run exactly those cells, after the chapter's own setup cell,
+and compare their results with :mod:`relu_lib.experiments` for the same weights
+on several seeds, the book's and others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pytest
+from conftest import require
+
+from relu_lib import data, experiments
+from relu_lib.mlp import MLP
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = [0, 3, 11]
+
+
+@cache
+def chapter_functions(stem: str) -> dict[str, Any]:
+    """The namespace of a chapter after its setup cell and every cell defining a ``torch_``/``tf_`` function."""
+    require("torch")
+    require("tensorflow")
+    nb = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
+    namespace: dict[str, Any] = {"__name__": f"chapter_{stem}"}
+    setup = [cell for cell in nb.cells if cell.cell_type == "code" and "TF_CPP_MIN_LOG_LEVEL" in cell.source]
+    assert len(setup) == 1, f"{stem}: expected one setup cell"
+    definitions = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        and set(cell.metadata.get("tags", [])) & {"pytorch", "tensorflow"}
+        and re.search(r"^def (torch|tf)_\w+\(", cell.source, re.M)
+    ]
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in [*setup, *definitions]:
+            exec(compile(cell.source, f"<{stem}>", "exec"), namespace)
+    return namespace
+
+
+def function(stem: str, name: str) -> Any:
+    namespace = chapter_functions(stem)
+    assert name in namespace, f"chapters/{stem}.ipynb no longer defines {name}() in a framework cell"
+    return namespace[name]
+
+
+def digits_net(activation: str, depth: int, width: int, init: str, seed: int) -> MLP:
+    return MLP.create([data.FEATURES, *[width] * depth, data.CLASSES], activation, init, seed)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("activation", "init"), [("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")])
+def test_chapter_1_gradient_norms_match_relu_lib(framework: str, seed: int, activation: str, init: str) -> None:
+    expected = experiments.gradient_norms(activation=activation, depth=10, width=64, init=init, seed=seed)
+    net = digits_net(activation, 10, 64, init, seed)
+    measured = function("01_stall", f"{framework}_gradient_norms")(net, *data.digits())
+    np.testing.assert_allclose(np.asarray(measured), expected, rtol=1e-9)
+
+
+STATS_CHAPTERS = ["04_advantages", "05_tips", "06_extensions"]
+
+
+@pytest.mark.parametrize("stem", STATS_CHAPTERS)
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("activation", "init"), [("relu", "he"), ("tanh", "xavier"), ("relu", "xavier")])
+def test_activation_statistics_match_relu_lib(stem: str, framework: str, seed: int, activation: str, init: str) -> None:
+    expected = experiments.activation_stats(activation=activation, depth=12, width=64, init=init, seed=seed)
+    net = digits_net(activation, 12, 64, init, seed)
+    measured = function(stem, f"{framework}_activation_stats")(net, data.digits()[0])
+    assert sorted(measured) == ["mean", "std", "zero_fraction"]
+    for key in ("mean", "std"):
+        np.testing.assert_allclose(np.asarray(measured[key]), expected[key], rtol=1e-9, err_msg=key)
+    np.testing.assert_array_equal(np.asarray(measured["zero_fraction"]), expected["zero_fraction"])
+
+
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+@pytest.mark.parametrize("seed", [0, 5])
+@pytest.mark.parametrize(("activation", "init"), [("relu", "he"), ("tanh", "xavier"), ("sigmoid", "xavier")])
+def test_chapter_4_training_curves_match_relu_lib(framework: str, seed: int, activation: str, init: str) -> None:
+    """Same initial weights, same batches, plain SGD: the curves agree to rounding for a few epochs."""
+    expected = experiments.train_mlp(activation=activation, depth=6, width=32, init=init, lr=0.05, epochs=3, seed=seed)
+    net = digits_net(activation, 6, 32, init, seed)
+    measured = function("04_advantages", f"{framework}_train")(net, *data.digits(), lr=0.05, epochs=3, seed=seed)
+    np.testing.assert_allclose(np.asarray(measured["loss"]), expected["loss"], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(measured["error"]), expected["error"], atol=2 / 1797)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("activation", "depth", "width"), [("relu", 8, 16), ("relu", 12, 3), ("leaky_relu", 8, 16)])
+def test_chapter_6_dead_units_match_relu_lib(framework: str, seed: int, activation: str, depth: int, width: int) -> None:
+    net = digits_net(activation, depth, width, "he", seed)
+    inputs = data.digits()[0]
+    measured = function("06_extensions", f"{framework}_dead_units")(net, inputs)
+    expected = net.dead(inputs)
+    assert len(measured) == len(expected)
+    for ours, theirs in zip(expected, measured, strict=True):
+        np.testing.assert_array_equal(np.asarray(theirs, dtype=bool), ours)

@@ -44,9 +44,13 @@ def chapter_functions(stem: str) -> dict[str, Any]:
         and set(cell.metadata.get("tags", [])) & {"pytorch", "tensorflow"}
         and re.search(r"^def (torch|tf)_\w+\(", cell.source, re.M)
     ]
+    # TensorFlow fixes its thread pools when it first runs an op, so a second chapter's
+    # request for one thread would raise here; thread counts change speed, not results.
+    sources = [re.sub(r"^tf\.config\.threading\.set_\w+\(.*\)$", "pass", cell.source, flags=re.M) for cell in setup]
+    sources += [cell.source for cell in definitions]
     with contextlib.redirect_stdout(io.StringIO()):
-        for cell in [*setup, *definitions]:
-            exec(compile(cell.source, f"<{stem}>", "exec"), namespace)
+        for source in sources:
+            exec(compile(source, f"<{stem}>", "exec"), namespace)
     return namespace
 
 
@@ -70,13 +74,16 @@ def test_chapter_1_gradient_norms_match_relu_lib(framework: str, seed: int, acti
     np.testing.assert_allclose(np.asarray(measured), expected, rtol=1e-9)
 
 
-STATS_CHAPTERS = ["04_advantages", "05_tips", "06_extensions"]
+# Chapter 5's twins build ReLU layers only; chapters 4 and 6 take any activation.
+STATS_CASES = [
+    *[(stem, a, i) for stem in ("04_advantages", "06_extensions") for a, i in (("tanh", "xavier"), ("selu", "lecun"))],
+    *[(stem, "relu", i) for stem in ("04_advantages", "05_tips", "06_extensions") for i in ("he", "xavier")],
+]
 
 
-@pytest.mark.parametrize("stem", STATS_CHAPTERS)
 @pytest.mark.parametrize("framework", ["torch", "tf"])
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("activation", "init"), [("relu", "he"), ("tanh", "xavier"), ("relu", "xavier")])
+@pytest.mark.parametrize(("stem", "activation", "init"), STATS_CASES)
 def test_activation_statistics_match_relu_lib(stem: str, framework: str, seed: int, activation: str, init: str) -> None:
     expected = experiments.activation_stats(activation=activation, depth=12, width=64, init=init, seed=seed)
     net = digits_net(activation, 12, 64, init, seed)
@@ -102,7 +109,9 @@ def test_chapter_4_training_curves_match_relu_lib(framework: str, seed: int, act
 @pytest.mark.parametrize("framework", ["torch", "tf"])
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize(("activation", "depth", "width"), [("relu", 8, 16), ("relu", 12, 3), ("leaky_relu", 8, 16)])
-def test_chapter_6_dead_units_match_relu_lib(framework: str, seed: int, activation: str, depth: int, width: int) -> None:
+def test_chapter_6_dead_units_match_relu_lib(
+    framework: str, seed: int, activation: str, depth: int, width: int
+) -> None:
     net = digits_net(activation, depth, width, "he", seed)
     inputs = data.digits()[0]
     measured = function("06_extensions", f"{framework}_dead_units")(net, inputs)

@@ -131,3 +131,15 @@ def test_execution_statistics_page_lists_every_chapter(site: Path) -> None:
     text = table.get_text()
     for name in CHAPTERS:
         assert name in text, f"{name} is missing from the execution statistics"
+
+
+def test_chapter_6_comparison_table_is_an_html_table_of_the_whole_registry(site: Path) -> None:
+    from relu_lib import REGISTRY
+
+    soup = page(site, "06_extensions")
+    tables = [table for table in soup.find_all("table") if "year" in table.get_text()]
+    assert len(tables) == 1, "the registry's Markdown output must render as one table (markdown_format: myst)"
+    rows = tables[0].find_all("tr")[1:]
+    assert [row.find("td").get_text(strip=True) for row in rows] == list(REGISTRY)
+    years = [row.find_all("td")[-1].get_text(strip=True) for row in rows]
+    assert years == [str(info.year) for info in REGISTRY.values()]

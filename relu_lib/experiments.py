@@ -252,6 +252,17 @@ def train(
     Returns:
         ``{"loss", "error", "zero_fraction"}``: per-epoch float64 arrays measured on the
         whole training set after each epoch (the loss without penalties).
+
+    Example:
+        >>> inputs, labels = digits()
+        >>> net = MLP.create([64, 16, 10], "relu", "he", seed=0)
+        >>> curves = train(net, inputs, labels, lr=0.1, epochs=2, seed=0)
+        >>> bool(curves["loss"][1] < curves["loss"][0])
+        True
+
+    References:
+        Rumelhart, Hinton & Williams, *Learning representations by back-propagating
+        errors*, Nature 1986.
     """
     lr = _check_rate(lr, "lr")
     epochs = _check_epochs(epochs)

@@ -67,6 +67,19 @@ def _sample(
     return x, y
 
 
+def _slider(kind: str, description: str, **settings: Any) -> Any:
+    """An ipywidgets slider in the explorers' style: labelled, wide, redrawn on release."""
+    import ipywidgets as widgets
+
+    return getattr(widgets, kind)(
+        description=description,
+        continuous_update=False,  # each redraw runs a measurement: wait for the release
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="26em"),
+        **settings,
+    )
+
+
 def _show_in(output: Any, fig: Figure, alt: str) -> None:
     """Make ``fig`` the content of an ``ipywidgets.Output``.
 
@@ -222,16 +235,8 @@ def relu_units_explorer(
     ks = np.arange(1, max_units + 1)
     fits = {int(k): relu_units_fit(x, y, int(k), seed=seed) for k in ks}
 
-    slider = widgets.IntSlider(
-        value=initial,
-        min=1,
-        max=max_units,
-        step=1,
-        description="ReLU units k",
-        tooltip="Number of ReLU units in the sum",
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="26em"),
+    slider = _slider(
+        "IntSlider", "ReLU units k", value=initial, min=1, max=max_units, tooltip="Number of ReLU units in the sum"
     )
     output = widgets.Output(layout=widgets.Layout(min_height="18em"))
 
@@ -361,15 +366,7 @@ def gradient_norms_explorer(
     if initial_depth > max_depth:
         raise ValueError(f"initial_depth ({initial_depth}) must not exceed max_depth ({max_depth})")
     measure = _cached(lambda key: gradient_norms(key[0], key[1], width, recommended_init(key[0]), seed))
-    depth = widgets.IntSlider(
-        value=initial_depth,
-        min=2,
-        max=max_depth,
-        description="hidden layers",
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="26em"),
-    )
+    depth = _slider("IntSlider", "hidden layers", value=initial_depth, min=2, max=max_depth)
     activation = widgets.ToggleButtons(options=list(names), value=names[0], description="activation")
     output = widgets.Output(layout=widgets.Layout(min_height="18em"))
 
@@ -476,15 +473,7 @@ def variance_explorer(
     measure = _cached(lambda key: _relative_std(key[0], key[1], max_depth, width, seed))
     activation = widgets.Dropdown(options=list(names), value=names[0], description="activation")
     init = widgets.ToggleButtons(options=list(schemes), value=schemes[0], description="initialisation")
-    depth = widgets.IntSlider(
-        value=max_depth,
-        min=2,
-        max=max_depth,
-        description="hidden layers",
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="26em"),
-    )
+    depth = _slider("IntSlider", "hidden layers", value=max_depth, min=2, max=max_depth)
     output = widgets.Output(layout=widgets.Layout(min_height="18em"))
 
     def draw(*_: Any) -> None:
@@ -562,16 +551,7 @@ def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Any:
     initial, maximum = _check_slope(initial), _check_slope(maximum)
     if not 0 < maximum or initial > maximum:
         raise ValueError(f"need 0 <= initial <= maximum and maximum > 0, got initial={initial}, maximum={maximum}")
-    slider = widgets.FloatSlider(
-        value=initial,
-        min=0.0,
-        max=maximum,
-        step=0.01,
-        description="slope / alpha a",
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="26em"),
-    )
+    slider = _slider("FloatSlider", "slope / alpha a", value=initial, min=0.0, max=maximum, step=0.01)
     output = widgets.Output(layout=widgets.Layout(min_height="18em"))
 
     def draw(*_: Any) -> None:

@@ -253,6 +253,9 @@ def train(
         ``{"loss", "error", "zero_fraction"}``: per-epoch float64 arrays measured on the
         whole training set after each epoch (the loss without penalties).
 
+    Raises:
+        FloatingPointError: training diverged (a weight or activation overflowed).
+
     Example:
         >>> inputs, labels = digits()
         >>> net = MLP.create([64, 16, 10], "relu", "he", seed=0)
@@ -269,12 +272,21 @@ def train(
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     history: dict[str, list[float]] = {"loss": [], "error": [], "zero_fraction": []}
-    for order in shuffles(len(inputs), epochs, seed):
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            grads = net.gradients(inputs[batch], labels[batch], l1_activity=l1_activity)
-            net.sgd_step(grads, lr, l2_weights=l2_weights)
-        for key, value in zip(history, net.evaluate(inputs, labels), strict=True):
+    for epoch, order in enumerate(shuffles(len(inputs), epochs, seed), start=1):
+        # A step too large makes the weights overflow; say so rather than return curves of NaN.
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                for start in range(0, len(order), batch_size):
+                    batch = order[start : start + batch_size]
+                    grads = net.gradients(inputs[batch], labels[batch], l1_activity=l1_activity)
+                    net.sgd_step(grads, lr, l2_weights=l2_weights)
+                measured = net.evaluate(inputs, labels)
+        except FloatingPointError as error:
+            raise FloatingPointError(
+                f"train() diverged in epoch {epoch} of {epochs} ({error}): the learning rate {lr} is too large "
+                "for this network and data; try a smaller lr, or standardised inputs"
+            ) from None
+        for key, value in zip(history, measured, strict=True):
             history[key].append(value)
     return {key: np.array(values) for key, values in history.items()}
 

@@ -134,6 +134,14 @@ def test_raw_inputs_train_worse_than_standardised_ones() -> None:
     assert scaled["error"][-1] < raw["error"][-1]
 
 
+def test_divergence_is_an_error_not_a_curve_of_nan() -> None:
+    # Chapter 5 found this setting overflows: a positive bias lets a large step blow the weights up.
+    with pytest.raises(FloatingPointError, match=r"diverged in epoch \d+ of 5 .*learning rate 0.5 is too large"):
+        experiments.dead_units("relu", bias=0.1, seed=0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        experiments.train_mlp("relu", lr=50.0, epochs=2, seed=0)
+
+
 def test_epochs_to_counts_from_one() -> None:
     assert experiments.epochs_to(np.array([0.5, 0.1]), 0.1) == 2
     assert experiments.epochs_to(np.array([0.05]), 0.1) == 1

@@ -315,6 +315,28 @@ def test_keras_leaky_relu_default_slope_is_0_2_where_relu_lib_and_torch_use_0_01
     np.testing.assert_allclose(rl.leaky_relu(x, 0.2), keras_default, rtol=1e-7)
 
 
+def test_keras_leaky_relu_layer_defaults_to_0_3_unlike_its_own_function():
+    x = np.array([-10.0, 2.0])
+    layer_default = keras.layers.LeakyReLU()(tf.constant(x)).numpy()
+    np.testing.assert_allclose(layer_default, [-3.0, 2.0], rtol=1e-7)
+    np.testing.assert_allclose(rl.leaky_relu(x, 0.3), layer_default, rtol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", TF_DTYPES, ids=["float32", "float64"])
+def test_keras_prelu_derivative_at_zero_is_zero_where_relu_lib_and_torch_give_the_slope(dtype):
+    # Keras computes relu(x) - a * relu(-x): both terms have derivative 0 at 0.
+    slopes = np.array([0.25], dtype=dtype)
+    x = np.zeros((1, 1), dtype=dtype)
+    layer = keras.layers.PReLU(dtype=np.dtype(dtype).name)
+    layer.build((None, 1))
+    layer.set_weights([slopes])
+    _, keras_grad = tf_value_and_grad(layer, x)
+    _, torch_grad = torch_value_and_grad(lambda t: F.prelu(t, torch.from_numpy(slopes)), x)
+    assert_close(keras_grad, [[0.0]], dtype)
+    assert_close(torch_grad, [[0.25]], dtype)
+    np.testing.assert_array_equal(rl.derivative(rl.prelu)(x, slopes), torch_grad)
+
+
 def test_keras_and_tf_gelu_default_is_the_exact_form_as_in_relu_lib():
     x = np.linspace(-4, 4, 17)
     for default in (keras.activations.gelu, tf.nn.gelu):

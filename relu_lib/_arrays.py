@@ -130,3 +130,11 @@ def check_real_parameter(value: Any, parameter: str, name: str, *, positive: boo
     if positive and value <= 0:
         raise ValueError(f"{name}() {parameter} must be positive, got {value}")
     return value
+
+
+def check_count(value: Any, name: str, low: int = 1) -> int:
+    """Validate a count such as a depth, a width or a number of epochs: an integer >= ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
+        expected = "a positive integer" if low == 1 else f"an integer >= {low}"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return int(value)

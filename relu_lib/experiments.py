@@ -14,12 +14,12 @@ unless ``bias`` says otherwise.
 from __future__ import annotations
 
 import functools
-import numbers
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
+from ._arrays import check_count, check_real_parameter
 from .data import CLASSES, FEATURES, digits
 from .initialisers import Seed
 from .mlp import MLP
@@ -81,22 +81,8 @@ def recommended_init(activation: str) -> str:
 def _network(
     activation: str, depth: int, width: int, init: str, seed: Seed, bias: float, keywords: dict[str, Any]
 ) -> MLP:
-    for name, value in (("depth", depth), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    depth, width = check_count(depth, "depth"), check_count(width, "width")
     return MLP.create([FEATURES, *[width] * depth, CLASSES], activation, init, seed, bias=bias, **keywords)
-
-
-def _check_rate(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def _check_epochs(epochs: Any, low: int = 0) -> int:
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < low:
-        raise ValueError(f"epochs must be an integer >= {low}, got {epochs!r}")
-    return int(epochs)
 
 
 @_one_blas_thread
@@ -216,9 +202,9 @@ def shuffles(samples: int, epochs: int, seed: Seed = 0) -> np.ndarray:
     """
     # A stream of its own, so that the batches do not depend on how many weights were drawn.
     rng = np.random.default_rng([1, seed]) if not isinstance(seed, np.random.Generator) else seed
-    return np.array([rng.permutation(samples) for _ in range(_check_epochs(epochs))], dtype=np.int64).reshape(
-        -1, samples
-    )
+    return np.array(
+        [rng.permutation(samples) for _ in range(check_count(epochs, "epochs", low=0))], dtype=np.int64
+    ).reshape(-1, samples)
 
 
 @_one_blas_thread
@@ -267,10 +253,11 @@ def train(
         Rumelhart, Hinton & Williams, *Learning representations by back-propagating
         errors*, Nature 1986.
     """
-    lr = _check_rate(lr, "lr")
-    epochs = _check_epochs(epochs)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    lr = check_real_parameter(lr, "lr", "train")
+    if lr < 0:
+        raise ValueError(f"train() lr must be >= 0, got {lr}")
+    epochs = check_count(epochs, "epochs", low=0)
+    batch_size = check_count(batch_size, "batch_size")
     history: dict[str, list[float]] = {"loss": [], "error": [], "zero_fraction": []}
     for epoch, order in enumerate(shuffles(len(inputs), epochs, seed), start=1):
         # A step too large makes the weights overflow; say so rather than return curves of NaN.
@@ -466,8 +453,7 @@ def born_dead(
     References:
         Lu, Shin, Su & Karniadakis, *Dying ReLU and initialization: theory and numerical examples*, 2019.
     """
-    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 1:
-        raise ValueError(f"trials must be a positive integer, got {trials!r}")
+    trials = check_count(trials, "trials")
     inputs = digits()[0]
     rng = np.random.default_rng(seed)
     dead_networks = 0

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import activations
+from ._arrays import check_count
 from .derivatives import derivative
 from .initialisers import Seed, initialiser
 from .registry import REGISTRY
@@ -106,12 +107,6 @@ class Gradients:
     biases: list[np.ndarray]
 
 
-def _check_count(value: Any, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def _check_labels(labels: Any, rows: int, classes: int) -> np.ndarray:
     labels = np.asarray(labels)
     if labels.shape != (rows,) or not np.issubdtype(labels.dtype, np.integer):
@@ -184,7 +179,7 @@ class MLP:
         """
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(f"sizes must list at least the inputs and the classes, got {sizes!r}")
-        sizes = [_check_count(n, "every layer size") for n in sizes]
+        sizes = [check_count(n, "every layer size") for n in sizes]
         if not isinstance(bias, numbers.Real) or not np.isfinite(bias):
             raise ValueError(f"bias must be a finite number, got {bias!r}")
         draw = initialiser(init, distribution)

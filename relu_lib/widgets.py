@@ -12,12 +12,14 @@ ipywidgets and matplotlib are imported inside the functions, so
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._arrays import check_count
 from .piecewise import TARGETS, ReluFit, count_linear_pieces, max_pieces, relu_units_fit
 from .plotting import COLOURS, figure, render
 
@@ -96,12 +98,6 @@ def _show_in(output: Any, fig: Figure, alt: str) -> None:
     )
 
 
-def _check_units(units: int, name: str) -> int:
-    if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-        raise ValueError(f"{name} must be a positive integer, got {units!r}")
-    return int(units)
-
-
 def _draw_fit(ax: Axes, x: np.ndarray, y: np.ndarray, fit: ReluFit, label: str) -> int:
     """Draw the target, the k-unit fit and its kinks; return the pieces counted."""
     pieces = count_linear_pieces(fit, x)
@@ -160,7 +156,7 @@ def relu_units_static_figure(
         ['k = 1: 2 pieces, max error 0.606', 'k = 4: 5 pieces, max error 0.313']
     """
     fn, span, label = _resolve_target(target, x_range)
-    ks = [_check_units(k, "each entry of units") for k in units]
+    ks = [check_count(k, "each entry of units") for k in units]
     if not ks:
         raise ValueError("units must name at least one k")
     x, y = _sample(fn, span, points)
@@ -227,8 +223,8 @@ def relu_units_explorer(
     import ipywidgets as widgets
 
     fn, span, label = _resolve_target(target, x_range)
-    max_units = _check_units(max_units, "max_units")
-    initial = _check_units(initial, "initial")
+    max_units = check_count(max_units, "max_units")
+    initial = check_count(initial, "initial")
     if initial > max_units:
         raise ValueError(f"initial ({initial}) must not exceed max_units ({max_units})")
     x, y = _sample(fn, span, points)
@@ -262,18 +258,6 @@ def relu_units_explorer(
     slider.observe(lambda change: draw(int(change["new"])), names="value")
     draw(initial)
     return widgets.VBox([slider, output])
-
-
-def _cached(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Memoise an explorer's measurements, so moving back to a setting costs nothing."""
-    store: dict[Any, Any] = {}
-
-    def lookup(key: Any) -> Any:
-        if key not in store:
-            store[key] = compute(key)
-        return store[key]
-
-    return lookup
 
 
 def _check_names(names: Sequence[str], allowed: Sequence[str], name: str) -> tuple[str, ...]:
@@ -313,7 +297,7 @@ def gradient_norms_static_figure(
     from .mlp import ACTIVATIONS
 
     names = _check_names(activations, ACTIVATIONS, "activations")
-    depths = [_check_units(d, "each depth") for d in depths]
+    depths = [check_count(d, "each depth") for d in depths]
     if not depths:
         raise ValueError("depths must name at least one depth")
     fig, axes = figure(1, len(depths), squeeze=False, sharey=True, figsize=(min(3.2 * len(depths), 7.4), 3.4))
@@ -361,11 +345,11 @@ def gradient_norms_explorer(
     from .mlp import ACTIVATIONS
 
     names = _check_names(activations, ACTIVATIONS, "activations")
-    max_depth = _check_units(max_depth, "max_depth")
-    initial_depth = _check_units(initial_depth, "initial_depth")
+    max_depth = check_count(max_depth, "max_depth")
+    initial_depth = check_count(initial_depth, "initial_depth")
     if initial_depth > max_depth:
         raise ValueError(f"initial_depth ({initial_depth}) must not exceed max_depth ({max_depth})")
-    measure = _cached(lambda key: gradient_norms(key[0], key[1], width, recommended_init(key[0]), seed))
+    measure = functools.cache(lambda key: gradient_norms(key[0], key[1], width, recommended_init(key[0]), seed))
     depth = _slider("IntSlider", "hidden layers", value=initial_depth, min=2, max=max_depth)
     activation = widgets.ToggleButtons(options=list(names), value=names[0], description="activation")
     output = widgets.Output(layout=widgets.Layout(min_height="18em"))
@@ -429,7 +413,7 @@ def variance_static_figure(
 
     names = _check_names(activations, ACTIVATIONS, "activations")
     schemes = _check_names(inits, ("he", "xavier", "lecun"), "inits")
-    depth = _check_units(depth, "depth")
+    depth = check_count(depth, "depth")
     fig, axes = figure(1, len(names), squeeze=False, sharey=True, figsize=(min(3.6 * len(names), 7.4), 3.4))
     for column, (ax, name) in enumerate(zip(axes[0], names, strict=True)):
         for index, init in enumerate(schemes):
@@ -468,9 +452,9 @@ def variance_explorer(
 
     names = _check_names(activations, ACTIVATIONS, "activations")
     schemes = _check_names(inits, ("he", "xavier", "lecun"), "inits")
-    max_depth = _check_units(max_depth, "max_depth")
+    max_depth = check_count(max_depth, "max_depth")
     # The hidden layers are drawn first and in order, so a shallower net is a prefix of the deepest one.
-    measure = _cached(lambda key: _relative_std(key[0], key[1], max_depth, width, seed))
+    measure = functools.cache(lambda key: _relative_std(key[0], key[1], max_depth, width, seed))
     activation = widgets.Dropdown(options=list(names), value=names[0], description="activation")
     init = widgets.ToggleButtons(options=list(schemes), value=schemes[0], description="initialisation")
     depth = _slider("IntSlider", "hidden layers", value=max_depth, min=2, max=max_depth)

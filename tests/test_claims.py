@@ -1,9 +1,11 @@
-"""The book's claims C1 to C9, measured with relu_lib on seeds the book does not use.
+"""The book's claims C1 to C8, measured with relu_lib on seeds the book does not use.
 
 The chapters run every experiment with seed 0. A claim that held only there
 would not be demonstrated, so each test here repeats the measurement on other
-seeds, through :mod:`relu_lib.experiments` called with the curriculum's keyword
-names. (C10, the piecewise-linear bound, is tested in test_piecewise.py.)
+seeds, through :mod:`relu_lib.experiments` called with its documented keyword
+names. (C10, the piecewise-linear bound, is tested in test_piecewise.py.) C9, the cost
+of each activation, depends on the CPU, its vector instructions, the thread count and
+the load, so no test asserts it: ``make bench`` measures and reports it per machine.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from hypothesis import strategies as st
 
 import relu_lib as rl
 from relu_lib import experiments
-from relu_lib.timing import compare
 
 SEEDS = [1, 2, 3, 4, 5]
 
@@ -149,22 +150,3 @@ def test_c8_selu_with_lecun_init_self_normalises_through_50_layers(seed: int) ->
     assert np.abs(stats["mean"]).max() < 0.1
     variance = stats["std"] ** 2
     assert variance.min() > 0.8 and variance.max() < 1.2
-
-
-# C9 ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-def test_c9_relu_forward_and_backward_are_cheaper_than_sigmoid_tanh_and_gelu(seed: int) -> None:
-    """A ratio of best times measured in one interleaved run: no absolute time is asserted."""
-    x = np.random.default_rng(seed).normal(size=200_000).astype(np.float32)
-    out = np.empty_like(x)
-    names = ("relu", "sigmoid", "tanh", "gelu")
-    functions = {name: getattr(rl, name) for name in names}
-    slopes = {name: rl.derivative(name) for name in names}
-    forward = {name: (lambda name=name: functions[name](x, out=out)) for name in names}
-    backward = {name: (lambda name=name: slopes[name](x, out=out)) for name in names}
-    for candidates in (forward, backward):
-        table = compare(candidates, reference="relu", repeat=5, min_time=0.005)
-        for name in names[1:]:
-            assert table.time("relu") < table.time(name), f"{name}:\n{table}"

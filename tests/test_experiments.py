@@ -14,6 +14,12 @@ import pytest
 from relu_lib import data, experiments
 from relu_lib.mlp import MLP
 
+# The experiments run numpy's matrix products on one BLAS thread; a recomputation here runs
+# on however many the machine gives it, and a sum split differently over threads rounds
+# differently. 1e-12 is a few thousand float64 ulps: far above that rounding, far below any
+# real difference in a network.
+BLAS_RTOL = 1e-12
+
 
 def test_digits_ship_offline_and_are_standardised() -> None:
     inputs, labels = data.digits()
@@ -34,7 +40,7 @@ def test_digits_returns_fresh_arrays() -> None:
     assert again.any() and again_labels.any()
 
 
-def test_curriculum_keyword_names_and_defaults() -> None:
+def test_documented_keyword_names_and_defaults() -> None:
     expected = {
         "gradient_norms": ["activation", "depth", "width", "init", "seed"],
         "activation_stats": ["activation", "depth", "width", "init", "seed"],
@@ -52,7 +58,7 @@ def test_gradient_norms_are_the_norms_of_the_networks_weight_gradients() -> None
     norms = experiments.gradient_norms("tanh", depth=4, width=16, init="lecun", seed=3)
     net = MLP.create([64, 16, 16, 16, 16, 10], "tanh", "lecun", seed=3)
     grads = net.gradients(*data.digits())
-    np.testing.assert_array_equal(norms, [np.linalg.norm(g) for g in grads.weights[:-1]])
+    np.testing.assert_allclose(norms, [np.linalg.norm(g) for g in grads.weights[:-1]], rtol=BLAS_RTOL)
 
 
 def test_activation_stats_describe_each_hidden_layer() -> None:
@@ -63,7 +69,8 @@ def test_activation_stats_describe_each_hidden_layer() -> None:
     for layer, h in enumerate(trace.post):
         assert stats["mean"][layer] == pytest.approx(h.mean())
         assert stats["std"][layer] == pytest.approx(h.std())
-        assert stats["zero_fraction"][layer] == np.mean(h == 0)
+        # A pre-activation within an ulp of 0 can change sign with the summation order.
+        assert stats["zero_fraction"][layer] == pytest.approx(np.mean(h == 0), abs=2 / h.size)
 
 
 @pytest.mark.parametrize(
@@ -100,8 +107,8 @@ def test_train_follows_the_shuffled_batches_with_plain_sgd() -> None:
         batch = experiments.shuffles(1797, 1, seed=2)[0, start : start + 500]
         manual.sgd_step(manual.gradients(inputs[batch], labels[batch]), 0.1)
     for a, b in zip(net.weights, manual.weights, strict=True):
-        np.testing.assert_array_equal(a, b)
-    assert curves["loss"][0] == manual.evaluate(inputs, labels)[0]
+        np.testing.assert_allclose(a, b, rtol=BLAS_RTOL, atol=BLAS_RTOL)
+    assert curves["loss"][0] == pytest.approx(manual.evaluate(inputs, labels)[0], rel=BLAS_RTOL)
 
 
 def test_train_mlp_learns_and_reports_per_epoch_curves() -> None:

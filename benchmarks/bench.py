@@ -1,22 +1,37 @@
-"""Time relu_lib against plain numpy, PyTorch, TensorFlow and the seed's ``np.vectorize``.
+"""Time relu_lib against plain numpy, PyTorch, TensorFlow and a scalar ``np.vectorize``.
 
     make bench                      # every activation, float32 and float64, n = 1e3, 1e5, 1e7
     python benchmarks/bench.py --only relu gelu --sizes 1000 100000
+    NPY_DISABLE_CPU_FEATURES="AVX512_ICL AVX512_SKX X86_V4" ATEN_CPU_CAPABILITY=avx2 \
+        python benchmarks/bench.py --notes "AVX2 paths emulated on an AVX-512 CPU"
 
 For each activation, forward and derivative, it prints one table: the median time
 of each implementation, the ratios measured in the same run, and the peak memory
 each numpy implementation allocates, its result included (tracemalloc; a multiple
 of the input's size: 1x is the result alone, 2x the result and one temporary).
-Frameworks run on one CPU thread, as numpy does. The table is also written to
-``benchmarks/results/`` (Markdown and CSV) for chapter 3 to show.
+Frameworks (and numpy's BLAS) run on one CPU thread, as numpy's element-wise
+kernels do.
+
+Which of two activations is cheaper depends on the CPU's vector instructions,
+so results are kept per machine: the run prints the machine first and writes
+``benchmarks/results/<slug>[-<label>]/`` (``bench.csv``, ``bench.md``,
+``machine.json`` and ``MACHINE.md``), where ``<slug>`` names the CPU model, the
+widest vector path numpy and PyTorch use, and the core count
+(:attr:`relu_lib.hardware.Machine.slug`). The chapters read every set there
+through :mod:`relu_lib.measurements`.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime
+import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -30,11 +45,12 @@ import numpy as np
 import scipy.special
 
 import relu_lib
-from relu_lib import derivative
+from relu_lib import derivative, hardware
 
-RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
 SIZES = (1_000, 100_000, 10_000_000)
-VECTORIZE_MAX = 100_000  # the seed's np.vectorize takes about 0.1 s per 1e6 values
+VECTORIZE_MAX = 100_000  # np.vectorize takes about 0.1 s per 1e6 values
 SELU = (relu_lib.SELU_ALPHA, relu_lib.SELU_SCALE)
 
 Kernel = Callable[[np.ndarray], object]
@@ -52,14 +68,14 @@ class Case:
     vectorize: Kernel | None = None
 
 
-def seed_relu(value: float) -> float:
-    # The seed article's scalar ReLU, vectorised with np.vectorize below.
+def scalar_relu(value: float) -> float:
+    # A scalar ReLU as first written in plain Python, vectorised with np.vectorize below.
     if value <= 0:
         return 0.0
     return value
 
 
-def seed_relu_slope(value: float) -> float:
+def scalar_relu_slope(value: float) -> float:
     if value > 0:
         return 1.0
     return 0.0
@@ -267,8 +283,8 @@ def run(names: list[str] | None, sizes: tuple[int, ...], dtypes: tuple[str, ...]
     ours, baselines = relu_lib_kernels(), numpy_baselines()
     torches, tfs = torch_kernels(), tensorflow_kernels()
     vectorized = {
-        "relu": np.vectorize(seed_relu, otypes=[float]),
-        "relu'": np.vectorize(seed_relu_slope, otypes=[float]),
+        "relu": np.vectorize(scalar_relu, otypes=[float]),
+        "relu'": np.vectorize(scalar_relu_slope, otypes=[float]),
     }
     chosen = [name for name in ours if names is None or name.split(" ")[0].rstrip("'") in names]
     rows = []
@@ -287,8 +303,8 @@ def run(names: list[str] | None, sizes: tuple[int, ...], dtypes: tuple[str, ...]
                 row["numpy"] = median_seconds(lambda f=baselines[name], a=arr: f(a), target, repeats)
                 row["torch"] = median_seconds(torches[name](t_torch), target, repeats) if name in torches else None
                 row["tensorflow"] = median_seconds(tfs[name](t_tf), target, repeats) if name in tfs else None
-                seed = vectorized.get(name) if n <= VECTORIZE_MAX else None
-                row["vectorize"] = median_seconds(lambda f=seed, a=plain: f(a), target, 3) if seed else None
+                scalar = vectorized.get(name) if n <= VECTORIZE_MAX else None
+                row["vectorize"] = median_seconds(lambda f=scalar, a=plain: f(a), target, 3) if scalar else None
                 row["relu_lib_memory"] = peak_extra(lambda f=ours[name], a=arr: f(a), plain.nbytes)
                 row["numpy_memory"] = peak_extra(lambda f=baselines[name], a=arr: f(a), plain.nbytes)
                 rows.append(row)
@@ -341,20 +357,138 @@ def write(rows: list[dict], directory: Path) -> None:
     (directory / "bench.md").write_text("\n".join(lines) + "\n")
 
 
+def single_thread() -> object | None:
+    """Put every library on one thread: PyTorch, TensorFlow, and numpy's BLAS while the result lives."""
+    import tensorflow as tf
+    import torch
+
+    torch.set_num_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # element-wise numpy is single-threaded anyway; only BLAS would differ
+        return None
+    return threadpool_limits(1)
+
+
+def output_directory(machine: hardware.Machine, label: str | None = None) -> Path:
+    """Where a run's results go by default: ``results/<slug>`` or ``results/<slug>-<label>``."""
+    name = machine.slug + (f"-{label}" if label else "")
+    return RESULTS / re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
+def git_commit() -> str | None:
+    """The short commit of this checkout, ``+dirty`` when tracked files have uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+LSCPU_FIELDS = ("Architecture", "CPU(s)", "Model name", "Thread(s) per core", "L1d cache", "L2 cache", "L3 cache")
+VECTOR_FLAG = re.compile(r"^(sse\w*|ssse3|avx\w*|fma\w*|f16c|amx\w*|asimd\w*|sve\w*|neon)$")
+
+
+def lscpu() -> list[str]:
+    """The CPU's model, caches and vector flags as ``lscpu`` reports them (nothing where it is missing)."""
+    if shutil.which("lscpu") is None:
+        return []
+    try:
+        output = subprocess.run(["lscpu"], capture_output=True, text=True, check=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    lines = []
+    for line in output.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in LSCPU_FIELDS:
+            lines.append(f"{key.strip() + ':':<20}{value.strip()}")
+        elif key.strip() == "Flags":
+            vector = [flag for flag in value.split() if VECTOR_FLAG.match(flag)]
+            lines.append(f"{'Vector flags:':<20}{' '.join(vector)}")
+    return lines
+
+
+def write_machine(directory: Path, machine: hardware.Machine, *, commit: str | None, notes: str) -> None:
+    """``machine.json`` for :mod:`relu_lib.measurements` and ``MACHINE.md`` for people."""
+    date = datetime.date.today().isoformat()
+    info = {
+        "summary": str(machine),
+        "slug": machine.slug,
+        "date": date,
+        "commit": commit,
+        "notes": notes,
+        "machine": machine.to_dict(),
+    }
+    (directory / "machine.json").write_text(json.dumps(info, indent=2) + "\n")
+    lines = [
+        f"# {machine}",
+        "",
+        f"Measured on {date} with `benchmarks/bench.py` at commit {commit or 'unknown'}, one thread per library.",
+    ]
+    if notes:
+        lines += ["", notes]
+    lines += ["", "| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine_rows(machine)]
+    details = lscpu()
+    if details:
+        lines += ["", "`lscpu`:", "", "```", *details, "```"]
+    (directory / "MACHINE.md").write_text("\n".join(lines) + "\n")
+
+
+def machine_rows(machine: hardware.Machine) -> list[tuple[str, str]]:
+    rows = [
+        ("CPU", f"{machine.cpu} ({machine.architecture}, {machine.cores} logical cores)"),
+        ("numpy SIMD baseline", " ".join(machine.numpy_simd_baseline) or "–"),
+        ("numpy SIMD found", " ".join(machine.numpy_simd_found) or "–"),
+        ("PyTorch CPU capability", machine.torch_capability or "–"),
+        ("BLAS", machine.blas or "–"),
+        ("threads", ", ".join(f"{name} {count}" for name, count in machine.threads) or "–"),
+        ("versions", ", ".join(f"{name} {version}" for name, version in machine.versions)),
+        ("environment", " ".join(f"`{name}={value}`" for name, value in machine.environment) or "–"),
+        ("slug", f"`{machine.slug}`"),
+    ]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", help="activation names, e.g. relu gelu")
     parser.add_argument("--sizes", nargs="+", type=int, default=list(SIZES))
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--output", type=Path, default=None, help="directory to write (default: benchmarks/results/<slug>[-<label>])"
+    )
+    parser.add_argument("--label", help="a suffix for the default directory, e.g. a commit or 'emulated'")
+    parser.add_argument("--notes", default="", help="a sentence for MACHINE.md, e.g. how the run was emulated")
     args = parser.parse_args(argv)
-    print(f"numpy {np.__version__}, relu_lib {relu_lib.__version__}; medians of {args.repeats} runs, one thread")
-    print(HEADER)
-    print("|" + "---|" * (HEADER.count(" | ") + 1))
-    rows = run(args.only, tuple(args.sizes), tuple(args.dtypes), args.repeats)
-    write(rows, args.output)
-    print(f"written to {args.output / 'bench.md'} and bench.csv")
+    limits = single_thread()
+    try:
+        machine = hardware.describe()
+        output = args.output or output_directory(machine, args.label)
+        print(f"measured on: {machine}")
+        print(f"relu_lib {relu_lib.__version__}; medians of {args.repeats} runs; writing to {output}")
+        print(HEADER)
+        print("|" + "---|" * (HEADER.count(" | ") + 1))
+        rows = run(args.only, tuple(args.sizes), tuple(args.dtypes), args.repeats)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+    write(rows, output)
+    write_machine(output, machine, commit=git_commit(), notes=args.notes)
+    print(f"written to {output}: bench.md, bench.csv, machine.json, MACHINE.md")
     return 0
 
 

@@ -14,14 +14,19 @@ Example:
     ('maximum', 'where')
     >>> table.speedup("maximum")
     1.0
+    >>> table.machine == hardware.describe()  # where it ran: CPU, vector paths, threads, versions
+    True
 """
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from . import hardware
 
 __all__ = ["SpeedTable", "best_time", "compare", "loops_for"]
 
@@ -106,11 +111,14 @@ class SpeedTable:
         names: the candidates, in the order they were given.
         seconds: the best seconds per call of each.
         reference: the name every speed-up is relative to.
+        machine: the hardware and library set-up it was measured on (None when unknown).
+            Orderings of costs differ between CPUs, so a table names its machine.
     """
 
     names: tuple[str, ...]
     seconds: tuple[float, ...]
     reference: str
+    machine: hardware.Machine | None = None
 
     def time(self, name: str) -> float:
         """Best seconds per call of ``name``."""
@@ -143,6 +151,8 @@ class SpeedTable:
             f"{name:<{width}}  {_format_time(s):>14}  {self.speedup(name):>19.3g}x"
             for name, s in zip(self.names, self.seconds, strict=True)
         ]
+        if self.machine is not None:
+            lines.append(f"measured on: {self.machine}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -151,7 +161,8 @@ class SpeedTable:
             f"<tr><td>{name}</td><td>{_format_time(s)}</td><td>{self.speedup(name):.3g}×</td></tr>"
             for name, s in zip(self.names, self.seconds, strict=True)
         )
-        return f'<table class="speed-table"><thead>{head}</thead><tbody>{body}</tbody></table>'
+        caption = "" if self.machine is None else f"<caption>Measured on {html.escape(str(self.machine))}</caption>"
+        return f'<table class="speed-table">{caption}<thead>{head}</thead><tbody>{body}</tbody></table>'
 
 
 def _format_time(seconds: float) -> str:
@@ -176,7 +187,9 @@ def compare(
 
     Each round times every candidate once, in turn, so that a burst of other
     work on the machine slows all of them rather than one; each candidate
-    keeps its best round.
+    keeps its best round. The table records the machine
+    (:func:`relu_lib.hardware.describe`, after the timing, so that the thread
+    counts are those the candidates ran with).
 
     Args:
         candidates: names and functions of no arguments to time.
@@ -185,7 +198,8 @@ def compare(
         min_time: the least duration of one candidate's round, in seconds.
 
     Returns:
-        A :class:`SpeedTable`, printable and shown as an HTML table in notebooks.
+        A :class:`SpeedTable`, printable and shown as an HTML table in notebooks,
+        both naming the machine.
 
     Raises:
         ValueError: no candidates, or ``reference`` is not one of them.
@@ -208,4 +222,4 @@ def compare(
     for _ in range(repeat):
         for name, fn in candidates.items():
             best[name] = min(best[name], _run(fn, loops[name]) / loops[name])
-    return SpeedTable(tuple(candidates), tuple(best[name] for name in candidates), reference)
+    return SpeedTable(tuple(candidates), tuple(best[name] for name in candidates), reference, hardware.describe())

@@ -1,4 +1,4 @@
-"""`make bench` keeps working: its table has every implementation's column and the files it writes.
+"""`make bench` keeps working: its table has every implementation's column, and it files it by machine.
 
 Only the shape of the output is checked, on a tiny size: the speed itself is the
 benchmark's to report, never a test's to assert.
@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import sys
 from pathlib import Path
+
+import pytest
+
+from relu_lib import hardware, measurements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,12 +27,23 @@ def load_bench():
     return module
 
 
-def test_bench_writes_one_row_per_function_with_every_implementation(tmp_path: Path, capsys) -> None:
+def test_bench_writes_one_row_per_function_with_every_implementation(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bench = load_bench()
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)  # the default directory, without touching the real one
     argv = ["--only", "relu", "gelu", "--sizes", "1000", "--dtypes", "float32", "--repeats", "1"]
-    assert bench.main([*argv, "--output", str(tmp_path)]) == 0
+    assert bench.main([*argv, "--label", "tiny", "--notes", "a test run"]) == 0
     printed = capsys.readouterr().out
-    with open(tmp_path / "bench.csv") as handle:
+    directory = tmp_path / f"{hardware.describe().slug}-tiny"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [directory.name]
+    assert sorted(p.name for p in directory.iterdir()) == ["MACHINE.md", "bench.csv", "bench.md", "machine.json"]
+    info = json.loads((directory / "machine.json").read_text())
+    machine = hardware.Machine.from_dict(info["machine"])
+    # every library on one thread while it ran (BLAS too, where threadpoolctl can set it)
+    assert all(count == 1 for _, count in machine.threads) and {"torch", "tensorflow"} <= dict(machine.threads).keys()
+    assert printed.splitlines()[0] == f"measured on: {machine}"
+    with open(directory / "bench.csv") as handle:
         rows = list(csv.DictReader(handle))
     names = [row["function"] for row in rows]
     assert names == ["relu", "relu (out=)", "gelu", "gelu (tanh)", "relu'", "gelu'", "gelu (tanh)'"]
@@ -36,6 +52,22 @@ def test_bench_writes_one_row_per_function_with_every_implementation(tmp_path: P
             assert float(row[column]) > 0 or column.endswith("memory"), (row["function"], column)
         assert (row["tensorflow"] != "") == ("out=" not in row["function"])
         assert (row["vectorize"] != "") == (row["function"] in ("relu", "relu'")), row["function"]
-    table = (tmp_path / "bench.md").read_text().splitlines()
+    table = (directory / "bench.md").read_text().splitlines()
     assert table[0] == bench.HEADER and len(table) == 2 + len(rows)
     assert all(line in printed for line in table[2:])
+
+    assert info["summary"] == str(machine) and info["slug"] == machine.slug and info["notes"] == "a test run"
+    assert info["commit"] and info["date"]
+    (result_set,) = measurements.load(tmp_path)
+    assert result_set.machine == machine and result_set.name == directory.name
+    assert result_set.time("gelu", library="torch", dtype="float32", n=1000) > 0
+    report = (directory / "MACHINE.md").read_text()
+    assert report.startswith(f"# {machine}\n") and "a test run" in report and machine.slug in report
+
+
+def test_default_directory_is_named_by_the_machine() -> None:
+    bench = load_bench()
+    machine = hardware.describe()
+    assert bench.output_directory(machine) == bench.RESULTS / machine.slug
+    assert bench.output_directory(machine, "384f9c3") == bench.RESULTS / f"{machine.slug}-384f9c3"
+    assert bench.output_directory(machine, "a b/c").name == f"{machine.slug}-a-b-c"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relu_lib import timing
+from relu_lib import hardware, timing
 
 
 class Clock:
@@ -55,6 +55,7 @@ def test_compare_interleaves_rounds_and_relates_to_the_reference(clock: Clock) -
     assert table.fastest() == "fast"
     rounds = clock.calls[-(3 * (1 + 2)) :]  # after calibration: slow once, fast twice, per round
     assert rounds == ["slow", "fast", "fast"] * 3
+    assert table.machine == hardware.describe()  # the machine, as it was set up for the timing
 
 
 def test_table_prints_and_renders_every_candidate() -> None:
@@ -66,6 +67,16 @@ def test_table_prints_and_renders_every_candidate() -> None:
     assert table.rows() == [("loop", pytest.approx(2000.0), 1.0), ("numpy", pytest.approx(4.0), pytest.approx(500.0))]
     with pytest.raises(KeyError, match="no candidate named 'torch'"):
         table.time("torch")
+    assert table.machine is None and "measured on" not in text and "<caption>" not in html
+
+
+def test_table_names_the_machine_it_was_measured_on() -> None:
+    machine = hardware.Machine("Some <CPU>", "x86_64", 2, ("X86_V2",), ("X86_V3",), threads=(("torch", 1),))
+    table = timing.SpeedTable(("loop", "numpy"), (2e-3, 4e-6), "loop", machine)
+    assert str(table).splitlines()[-1] == f"measured on: {machine}"
+    html = table._repr_html_()
+    assert html.startswith('<table class="speed-table"><caption>Measured on Some &lt;CPU&gt;, x86_64, 2 cores;')
+    assert "numpy SIMD X86_V3" in html and html.count("<caption>") == 1
 
 
 @pytest.mark.parametrize(

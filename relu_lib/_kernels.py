@@ -9,8 +9,11 @@ arithmetic (``max(x, 0) + expm1(min(x, 0))`` for ELU) wherever that is exact.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -82,54 +85,312 @@ def evaluate(
         return res
 
 
-_ORDERS: dict[tuple[np.ufunc, np.dtype], str | None] = {}
+# Selectable clamp kernels
+# ------------------------
+# ReLU and its relatives clamp at zero, and PyTorch's clamp keeps the sign of a zero
+# input and of a NaN. numpy offers several ways to clamp whose speed and signed-zero
+# behaviour differ by CPU and by numpy's SIMD dispatch: on AVX-512, np.maximum(0, x)
+# keeps -0.0 but runs a slower loop than np.maximum(x, 0), which loses it, while
+# array-against-array and np.clip run the fastest loops. So each way is a *path*;
+# the paths that are exact on this CPU are probed and timed once, lazily, and the
+# fastest is used. Every exact path gives the same bits, so the choice only changes
+# speed. Tests force each path with forced() to check it on any machine.
+
+try:  # the ufunc behind np.clip, without np.clip's microseconds of Python-level checks
+    from numpy._core.umath import clip as _clip_ufunc
+except ImportError:  # numpy < 2
+    from numpy.core.umath import clip as _clip_ufunc
+
+Bounds = tuple[float | None, float | None]
+
+OPERATIONS: dict[str, Bounds] = {"max0": (0.0, None), "min0": (None, 0.0), "relu6": (0.0, 6.0)}
+"""The selectable clamps and their (lower, upper) bounds: ReLU's max(x, 0), ELU's min(x, 0) and ReLU6."""
+
+PATHS: tuple[str, ...] = ("clip", "scalar", "blocked", "compare")
+"""Every way a clamp can run (see :func:`paths`); ``compare`` is the fallback that is always exact."""
+
+BLOCK = 65536
+"""Elements per block of the ``blocked`` path: its zero block (256 KiB in float32) stays in
+the L2 cache, and at about a microsecond of Python per block the loop costs under 5% at 1e7."""
+
+_ORDERS = ("zero_first", "x_first")
+# Timing runs in the cache, where the loops differ most; out of it they all wait on memory.
+# A quarter block keeps a whole selection under a millisecond in float32 and float64
+# (float16 has no SIMD loops and takes a few).
+_TIMED_SIZE = BLOCK // 4 + 7
 
 
-def _order_keeping_negative_zero(ufunc: np.ufunc, dtype: np.dtype) -> str | None:
-    """Which argument order makes ``ufunc(0, -0.0)`` return -0.0 on this platform, if any.
-
-    PyTorch's ReLU is ``x < 0 ? 0 : x`` and so keeps -0.0; IEEE leaves the sign of
-    max(+0, -0) open, and numpy's SIMD and scalar loops answer differently. The
-    probe covers SIMD bodies, scalar tails and strided views.
-    """
-    key = (ufunc, dtype)
-    if key not in _ORDERS:  # a plain dict: this runs on every ReLU call
-        neg_zero = np.full(67, -0.0, dtype=dtype)
-        zero = dtype.type(0)
-        _ORDERS[key] = None
-        for order in ("zero_first", "x_first"):
-            kept = True
-            for view in (neg_zero, neg_zero[::3], neg_zero[:5]):
-                args = (zero, view) if order == "zero_first" else (view, zero)
-                kept &= bool(np.signbit(ufunc(*args)).all())
-            if kept:
-                _ORDERS[key] = order
-                break
-    return _ORDERS[key]
+def _zero_side(op: str) -> np.ufunc:
+    return np.maximum if OPERATIONS[op][0] == 0.0 else np.minimum
 
 
-def _clamp_zero(ufunc: np.ufunc, x: np.ndarray, res: np.ndarray) -> np.ndarray:
-    order = _order_keeping_negative_zero(ufunc, x.dtype)
+def _finish_upper(op: str, res: np.ndarray) -> None:
+    """Apply relu6's cap of 6 in place; min(x, 6) has no signed-zero question to answer."""
+    upper = OPERATIONS[op][1]
+    if upper is not None and upper != 0.0:
+        np.minimum(res, res.dtype.type(upper), out=res)
+
+
+def _clip_path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    lower, upper = OPERATIONS[op]
+    t = x.dtype.type
+    _clip_ufunc(x, t(-np.inf if lower is None else lower), t(np.inf if upper is None else upper), out=res)
+
+
+def _scalar_path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
     zero = x.dtype.type(0)
+    ufunc = _zero_side(op)
     if order == "zero_first":
-        return ufunc(zero, x, out=res)
-    if order == "x_first":
-        return ufunc(x, zero, out=res)
-    # No argument order keeps -0.0 here: compare explicitly (slower, always right).
-    replace = x < 0 if ufunc is np.maximum else x > 0
+        ufunc(zero, x, out=res)
+    else:
+        ufunc(x, zero, out=res)
+    _finish_upper(op, res)
+
+
+@functools.cache
+def _zero_block(dtype: np.dtype) -> np.ndarray:
+    block = np.zeros(BLOCK, dtype=dtype)
+    block.flags.writeable = False  # shared by every call: nothing may write into it
+    return block
+
+
+def _blocked_path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    """Array-against-array passes over cache-sized blocks, each against the same zero block.
+
+    numpy vectorises the (array, array) loop where it may not vectorise the
+    argument order that keeps -0.0 against a scalar. Arrays that cannot be
+    walked as one flat run (strided views, or ``res`` laid out unlike ``x``) are
+    compared against a broadcast zero instead.
+    """
+    ufunc = _zero_side(op)
+    zeros = _zero_block(x.dtype)
+    if not (x.flags.c_contiguous and res.flags.c_contiguous):
+        zero = np.broadcast_to(zeros[:1], x.shape)
+        ufunc(*((zero, x) if order == "zero_first" else (x, zero)), out=res)
+        _finish_upper(op, res)
+        return
+    flat_x, flat_res = x.reshape(-1), res.reshape(-1)
+    for start in range(0, flat_x.size, BLOCK):
+        part = flat_x[start : start + BLOCK]
+        into = flat_res[start : start + BLOCK]
+        zero = zeros[: part.size]
+        ufunc(*((zero, part) if order == "zero_first" else (part, zero)), out=into)
+        # The cap is applied while the block is still in the cache.
+        _finish_upper(op, into)
+
+
+def _compare_path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    """The definition itself, ``x < 0 ? 0 : x``: slower, and exact on every CPU.
+
+    NaN fails every comparison and so is copied through with its sign; -0.0 is
+    not below 0 and is copied through too.
+    """
+    lower, upper = OPERATIONS[op]
+    t = x.dtype.type
+    # The masks are taken before res, which may be x itself, is written.
+    below = None if lower is None else np.less(x, lower)
+    above = None if upper is None else np.greater(x, upper)
     np.copyto(res, x)
-    np.copyto(res, zero, where=replace)
+    if below is not None:
+        np.copyto(res, t(lower), where=below)
+    if above is not None:
+        np.copyto(res, t(upper), where=above)
+
+
+_PATH_FUNCTIONS: dict[str, Callable[[str, np.ndarray, np.ndarray, str | None], None]] = {
+    "clip": _clip_path,
+    "scalar": _scalar_path,
+    "blocked": _blocked_path,
+    "compare": _compare_path,
+}
+
+
+def paths() -> dict[str, tuple[str, ...]]:
+    """Every selectable operation and the paths it can run, for tests that force each one."""
+    return dict.fromkeys(OPERATIONS, PATHS)
+
+
+def _probe_inputs(dtype: np.dtype) -> list[np.ndarray]:
+    """Signed zeros, NaN of both signs, the infinities, subnormals, the bounds and ordinary values.
+
+    Laid out as SIMD bodies and scalar tails, a misaligned start, and strided and
+    2-D non-contiguous views. Block boundaries need no probe: every block is the
+    same contiguous loop as a short array.
+    """
+    info = np.finfo(dtype)
+    tiny = float(info.smallest_subnormal)
+    values = [0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 6.0, -6.0, 7.0, 1.0, -1.0, tiny, -tiny]
+    specials = np.array([*values, float(info.max), -float(info.max)], dtype=dtype)
+    body = np.resize(specials, 67)
+    grid = np.resize(specials, (9, 14))
+    return [body, body[:5], body[1:], body[::3], grid[:, ::2], grid.T]
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+
+
+def _is_exact(op: str, path: str, order: str | None, dtype: np.dtype) -> bool:
+    """Whether ``path`` in ``order`` gives the bits of the compare path on every probe, fresh and in place."""
+    run = _PATH_FUNCTIONS[path]
+    for x in _probe_inputs(dtype):
+        expected = np.empty_like(x)
+        _compare_path(op, x, expected, None)
+        fresh = np.empty_like(x)
+        run(op, x, fresh, order)
+        in_place = x.copy()
+        run(op, in_place, in_place, order)
+        if not (_same_bits(fresh, expected) and _same_bits(in_place, expected)):
+            return False
+    return True
+
+
+def _exact_order(op: str, path: str, dtype: np.dtype) -> str | bool | None:
+    """The argument order in which ``path`` is exact here, None for an orderless exact path, False if none."""
+    orders: tuple[str | None, ...] = _ORDERS if path in ("scalar", "blocked") else (None,)
+    for order in orders:
+        if path == "compare" or _is_exact(op, path, order, dtype):
+            return order
+    return False
+
+
+def _seconds(fn: Callable[[], object], rounds: int = 4) -> float:
+    """Best of a few rounds of two calls: enough to rank loops whose speeds differ by 20% or more."""
+    fn()  # the first call pays for the zero block and page faults
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a clamp runs for one dtype: the exact paths found (with their argument order) and the fastest.
+
+    Attributes:
+        exact: each path exact on this CPU, with its argument order (None where it has none).
+        seconds: the best time of two calls of each exact path on a quarter block.
+        path: the path used when none is forced.
+    """
+
+    exact: dict[str, str | None]
+    seconds: dict[str, float]
+    path: str
+
+
+_SELECTIONS: dict[tuple[str, np.dtype], Selection] = {}
+_FORCED: dict[str, str] = {}
+
+
+def _select(op: str, dtype: np.dtype) -> Selection:
+    exact = {}
+    for path in PATHS:
+        order = _exact_order(op, path, dtype)
+        if order is not False:
+            exact[path] = order
+    x = np.linspace(-1.0, 1.0, _TIMED_SIZE).astype(dtype)
+    res = np.empty_like(x)
+    run = _PATH_FUNCTIONS
+    seconds = {path: _seconds(functools.partial(run[path], op, x, res, order)) for path, order in exact.items()}
+    return Selection(exact, seconds, min(seconds, key=seconds.__getitem__))
+
+
+def selection(op: str, dtype: np.dtype | type) -> Selection:
+    """The probed and timed :class:`Selection` of ``op`` for ``dtype``, made at its first use."""
+    key = (op, np.dtype(dtype))
+    if key not in _SELECTIONS:
+        if op not in OPERATIONS:
+            raise ValueError(f"no selectable operation {op!r}; there are {sorted(OPERATIONS)}")
+        _SELECTIONS[key] = _select(*key)
+    return _SELECTIONS[key]
+
+
+def chosen(op: str, dtype: np.dtype | type) -> tuple[str, str | None]:
+    """The path and argument order ``op`` runs now for ``dtype``, honouring :func:`forced`.
+
+    A forced path that cannot be exact on this CPU (no argument order keeps
+    -0.0) runs as ``compare``: a forced kernel is never allowed to be wrong.
+    """
+    sel = selection(op, dtype)
+    path = _FORCED.get(op, sel.path)
+    if path not in sel.exact:
+        path = "compare"
+    return path, sel.exact[path]
+
+
+@contextlib.contextmanager
+def forced(op: str, path: str) -> Iterator[None]:
+    """Run ``op`` through ``path`` inside the ``with`` block, whatever the timing chose.
+
+    Example:
+        >>> import relu_lib
+        >>> with forced("max0", "compare"):
+        ...     relu_lib.relu(-0.0)
+        np.float64(-0.0)
+        >>> sorted(paths()["max0"])
+        ['blocked', 'clip', 'compare', 'scalar']
+    """
+    if op not in OPERATIONS or path not in PATHS:
+        raise ValueError(f"forced() takes an operation of {sorted(OPERATIONS)} and a path of {list(PATHS)}")
+    previous = _FORCED.get(op)
+    _FORCED[op] = path
+    try:
+        yield
+    finally:
+        if previous is None:
+            del _FORCED[op]
+        else:
+            _FORCED[op] = previous
+
+
+def clamp(op: str, x: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """``res = op(x)`` through the chosen path; ``res`` may be ``x`` itself."""
+    key = (op, x.dtype)
+    sel = _SELECTIONS.get(key)  # a plain dict lookup: this runs on every ReLU call
+    if sel is None or _FORCED:
+        path, order = chosen(op, x.dtype)
+    else:
+        path, order = sel.path, sel.exact[sel.path]
+    _PATH_FUNCTIONS[path](op, x, res, order)
     return res
 
 
 def max0(x: np.ndarray, res: np.ndarray) -> np.ndarray:
     """``res = max(x, 0)`` with PyTorch's signed zero: max(-0.0, 0) is -0.0."""
-    return _clamp_zero(np.maximum, x, res)
+    return clamp("max0", x, res)
 
 
 def min0(x: np.ndarray, res: np.ndarray) -> np.ndarray:
     """``res = min(x, 0)`` keeping -0.0, the mirror of :func:`max0`."""
-    return _clamp_zero(np.minimum, x, res)
+    return clamp("min0", x, res)
+
+
+def relu6_into(x: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """``res = min(max(x, 0), 6)`` keeping -0.0, in one pass where the CPU allows."""
+    return clamp("relu6", x, res)
+
+
+def against_scaled(ufunc: np.ufunc, x: np.ndarray, scale: np.generic, res: np.ndarray) -> np.ndarray:
+    """``res = ufunc(x, scale * x)`` block by block: Leaky ReLU's two passes without an input-sized temporary.
+
+    Both passes over a block run while it is in the cache, so out of the cache the
+    input is read once; a contiguous ``res`` may be ``x`` itself, as each block is
+    read before it is written.
+    """
+    if x.size <= BLOCK or not (x.flags.c_contiguous and res.flags.c_contiguous):
+        ufunc(x, np.multiply(x, scale), out=res)
+        return res
+    flat_x, flat_res = x.reshape(-1), res.reshape(-1)
+    scaled = np.empty(BLOCK, dtype=x.dtype)
+    for start in range(0, flat_x.size, BLOCK):
+        part = flat_x[start : start + BLOCK]
+        into = scaled[: part.size]
+        np.multiply(part, scale, out=into)
+        ufunc(part, into, out=flat_res[start : start + BLOCK])
+    return res
 
 
 def has_nan(x: np.ndarray) -> bool:

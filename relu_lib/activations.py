@@ -95,22 +95,20 @@ def relu6(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    return k.evaluate(_relu6_kernel, x, out, exact=True)
-
-
-def _relu6_kernel(v: np.ndarray, res: np.ndarray) -> None:
-    k.max0(v, res)
-    np.minimum(res, v.dtype.type(6), out=res)
+    return k.evaluate(k.relu6_into, x, out, exact=True)
 
 
 def _negative_part_kernel(slope: np.ndarray | float) -> k.Kernel:
     """``x if x > 0 else slope * x``, for Leaky ReLU and PReLU."""
 
     def kernel(v: np.ndarray, res: np.ndarray) -> None:
-        s = np.asarray(slope, dtype=v.dtype)
-        if (s > 0).all() and ((s <= 1).all() or (s > 1).all()):
+        s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, dtype=v.dtype)
+        if s.size == 1 and 0 < s:
             # For 0 < s <= 1, s * x is above x exactly when x < 0, so the branch is a
             # maximum (a minimum for s > 1): two passes, no mask, signed zeros kept.
+            k.against_scaled(np.maximum if s <= 1 else np.minimum, v, s, res)
+            return
+        if (s > 0).all() and ((s <= 1).all() or (s > 1).all()):
             scaled = np.multiply(v, s)
             (np.maximum if (s <= 1).all() else np.minimum)(v, scaled, out=res)
             return

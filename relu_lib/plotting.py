@@ -337,20 +337,41 @@ def plot_speedups(ax: Axes, table: SpeedTable, *, highlight: Sequence[str] = ())
     ax.set_ylabel("implementation")
     machine = getattr(table, "machine", None)
     if machine is not None:
-        import textwrap
+        name_machine(ax, machine)
 
-        # Anchored to the x label, so constrained layout makes room for it below the axes.
-        ax.annotate(
-            textwrap.fill(f"measured on {machine}", width=95),
-            xy=(0.5, 0.0),
-            xycoords=ax.xaxis.label,
-            xytext=(0, -4),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=8,
-            color="#555555",
-        )
+
+def name_machine(ax: Axes, machine: object, *, width: int = 95) -> None:
+    """Write which machine a timing figure was measured on, in small type under the x label.
+
+    Orderings of activation costs change with the CPU's vector instructions, so
+    a figure of timings names its machine as a table does.
+
+    Args:
+        ax: the axes whose x label the line goes under.
+        machine: the machine, usually a :class:`relu_lib.hardware.Machine`; its ``str`` is written.
+        width: the characters per line before the text wraps.
+
+    Example:
+        >>> fig, ax = figure()
+        >>> _ = ax.set_xlabel("n")
+        >>> name_machine(ax, "AMD EPYC, x86_64, 2 cores")
+        >>> ax.texts[-1].get_text()
+        'measured on AMD EPYC, x86_64, 2 cores'
+    """
+    import textwrap
+
+    # Anchored to the x label, so constrained layout makes room for it below the axes.
+    ax.annotate(
+        textwrap.fill(f"measured on {machine}", width=width),
+        xy=(0.5, 0.0),
+        xycoords=ax.xaxis.label,
+        xytext=(0, -4),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color="#555555",
+    )
 
 
 def _unlabelled(fig: Figure) -> list[str]:

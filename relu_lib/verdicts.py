@@ -19,12 +19,12 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from numbers import Real
 
 import numpy as np
 
-__all__ = ["TOLERANCE", "Contradicted", "check", "compare", "count"]
+__all__ = ["TOLERANCE", "Contradicted", "check", "compare", "compare_each", "count"]
 
 # Ratios of best-of-rounds times measured in one run moved by up to about a fifth
 # between repeated builds on a shared 2-core machine, so within 1.2x in either
@@ -80,6 +80,57 @@ def compare(ratio: float, *, less: str, similar: str, more: str, tolerance: floa
     if ratio > tolerance:
         return more
     return similar
+
+
+def _join(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def compare_each(
+    ratios: Mapping[str, float],
+    *,
+    less: str,
+    similar: str,
+    more: str,
+    place: str = "in {}",
+    every: str = "in every case",
+    tolerance: float = TOLERANCE,
+) -> str:
+    """The words for several ratios at once, naming which share each verdict.
+
+    Each ratio gets its words from :func:`compare`; names with the same words
+    are grouped, in the order less, similar, more.
+
+    Args:
+        ratios: a ratio for each name, for example tanh's time over ReLU's in each library.
+        less: the words when a ratio is clearly below 1.
+        similar: the words when a ratio is within ``tolerance`` of 1.
+        more: the words when a ratio is clearly above 1.
+        place: how a group of names is attached to its words; ``{}`` is replaced by the names.
+        every: what follows the words when every ratio gets the same ones.
+        tolerance: the factor within which two measurements are not told apart.
+
+    Returns:
+        The phrase.
+
+    Raises:
+        ValueError: ``ratios`` is empty, or :func:`compare` rejects a ratio.
+
+    Example:
+        >>> compare_each({"numpy": 0.4, "PyTorch": 26.0, "TensorFlow": 1.1}, less="faster than ReLU",
+        ...              similar="about as fast as ReLU", more="slower than ReLU")
+        'faster than ReLU in numpy, about as fast as ReLU in TensorFlow and slower than ReLU in PyTorch'
+        >>> compare_each({"numpy": 3.0, "PyTorch": 2.0}, less="faster", similar="as fast", more="slower",
+        ...              every="in both libraries")
+        'slower in both libraries'
+    """
+    if not ratios:
+        raise ValueError("compare_each() expects at least one ratio, got none")
+    words = {name: compare(r, less=less, similar=similar, more=more, tolerance=tolerance) for name, r in ratios.items()}
+    if len(set(words.values())) == 1:
+        return f"{next(iter(words.values()))} {every}"
+    groups = [(w, [name for name in words if words[name] == w]) for w in (less, similar, more)]
+    return _join([f"{w} {place.format(_join(names))}" for w, names in groups if names])
 
 
 def count(flags: Sequence[bool], *, every: str, none: str, some: str = "{k} of {n}") -> str:

@@ -153,7 +153,9 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: np.ndarray | 
         acoustic models*, ICML 2013.
     """
     slope = check_real_parameter(negative_slope, "negative_slope", "leaky_relu")
-    return k.evaluate(_negative_part_kernel(slope), x, out, native=True)
+    # float16 runs in float32 and is rounded once, as PyTorch's kernel does: the product
+    # slope * x rounds to the same half as PyTorch's only when formed in float32.
+    return k.evaluate(_negative_part_kernel(slope), x, out)
 
 
 def prelu_weight(weight: ArrayLike, arr: np.ndarray, name: str) -> np.ndarray:

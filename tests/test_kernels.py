@@ -1,0 +1,262 @@
+"""Every clamp path of ``relu_lib._kernels``, forced, against PyTorch: values, dtypes and signed zeros.
+
+The library picks a path per operation and dtype by probing and timing, so on a
+given CPU most paths never run by themselves. Here each one is forced in turn and
+the activations built on it are compared bit for bit with PyTorch (``F.relu``,
+``F.relu6``, ``F.leaky_relu`` and autograd), on the inputs where clamps go wrong:
+signed zeros, NaN of both signs, infinities, subnormals, the dtype's extremes,
+SIMD tails, block boundaries, strided views and ``out=`` aliased with the input.
+Nothing here measures time: which path is fastest is the CPU's business.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import FLOATS, apply_promises, assert_close, require
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import relu_lib as rl
+from relu_lib import _kernels as k
+
+torch = require("torch")
+F = torch.nn.functional
+
+FORCED = [(op, path) for op, op_paths in k.paths().items() for path in op_paths]
+FORCED_IDS = [f"{op}-{path}" for op, path in FORCED]
+
+
+@dataclass(frozen=True)
+class Fn:
+    """An activation at fixed keywords, its PyTorch form, and whether relu_lib matches it bit for bit.
+
+    ``limits`` and ``slope_limits`` are relu_lib's values at (+inf, -inf) where
+    PyTorch computes inf * 0 (Leaky ReLU with slope 0 at -inf).
+    """
+
+    id: str
+    fn: Callable[..., Any]
+    kwargs: dict
+    torch_call: Callable[[Any], Any]
+    limits: tuple[float, float]
+    slope_limits: tuple[float, float]
+    bitwise: bool = True
+
+    def value(self, x: np.ndarray, **extra: Any) -> Any:
+        return self.fn(x, **self.kwargs, **extra)
+
+    def slope(self, x: np.ndarray, **extra: Any) -> Any:
+        return rl.derivative(self.fn)(x, **self.kwargs, **extra)
+
+
+def _leaky(s: float) -> Fn:
+    limit = -0.0 if s == 0 else math.copysign(math.inf, -s)
+    return Fn(
+        f"leaky_relu-{s}",
+        rl.leaky_relu,
+        {"negative_slope": s},
+        lambda t: F.leaky_relu(t, s),
+        (math.inf, limit),
+        (1.0, s),
+    )
+
+
+FUNCTIONS = [
+    Fn("relu", rl.relu, {}, F.relu, (math.inf, 0.0), (1.0, 0.0)),
+    Fn("relu6", rl.relu6, {}, F.relu6, (6.0, 0.0), (0.0, 0.0)),
+    *(_leaky(s) for s in (0.01, 0.0, -0.5, 2.0)),
+    # ELU runs min0 and softplus max0; both are smooth, so compared within tolerance.
+    Fn("elu", rl.elu, {}, F.elu, (math.inf, -1.0), (1.0, 0.0), bitwise=False),
+    Fn("softplus", rl.softplus, {}, F.softplus, (math.inf, 0.0), (1.0, 0.0), bitwise=False),
+]
+FUNCTION_IDS = [f.id for f in FUNCTIONS]
+BY_ID = {f.id: f for f in FUNCTIONS}
+
+# SIMD tails (vectors hold 8 to 64 of these values), and sizes around the block boundary.
+SIZES = (1, 3, 7, 15, 17, 33, 67, k.BLOCK - 1, k.BLOCK, k.BLOCK + 1, 2 * k.BLOCK + 5)
+
+
+def specials(dtype: Any) -> np.ndarray:
+    """Signed zeros, NaN of both signs, infinities, subnormals, huge and tiny magnitudes, the kinks."""
+    info = np.finfo(dtype)
+    tiny, sub = float(info.tiny), float(info.smallest_subnormal)
+    values = [0.0, -0.0, math.nan, -math.nan, math.inf, -math.inf, sub, -sub, 3 * sub, -3 * sub, tiny, -tiny]
+    values += [float(info.max), -float(info.max), float(info.max) / 3, -float(info.max) / 3]
+    values += [6.0, -6.0, 5.5, 6.5, 1.0, -1.0, 0.5, -0.25]
+    return np.array(values, dtype=dtype)
+
+
+@functools.cache
+def base_input(dtype: Any, n: int) -> np.ndarray:
+    """``n`` values: the specials in turn with random values of every magnitude between them."""
+    rng = np.random.default_rng(n)
+    with np.errstate(over="ignore"):
+        noise = (rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)).astype(dtype)
+    x = np.resize(specials(dtype), n)
+    x[1::2] = noise[1::2]
+    x.flags.writeable = False
+    return x
+
+
+def layouts(x: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """``x`` contiguous, and the same values as strided, reversed and 2-D non-contiguous views."""
+    yield "contiguous", x
+    spaced = np.empty(2 * x.size, dtype=x.dtype)
+    spaced[::2] = x
+    yield "strided", spaced[::2]
+    yield "reversed", x[::-1].copy()[::-1]
+    if x.size % 2 == 0 and x.size > 2:
+        wide = np.empty((2, x.size), dtype=x.dtype)
+        wide[:, : x.size // 2] = x.reshape(2, -1)
+        yield "2-D view", wide[:, : x.size // 2]
+
+
+def torch_expected(f: Fn, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's value and autograd derivative at ``x`` in x's dtype, with relu_lib's promises applied.
+
+    The value keeps PyTorch's bits (a NaN keeps its sign); the derivative is NaN
+    where x is NaN, as relu_lib promises.
+    """
+    tx = torch.tensor(np.ascontiguousarray(x), requires_grad=True)
+    y = f.torch_call(tx)
+    y.backward(torch.ones_like(y))
+    value = y.detach().numpy().copy()
+    made_up = np.isnan(value) & ~np.isnan(x)
+    value[made_up] = apply_promises(x[made_up], value[made_up], f.limits).astype(x.dtype)
+    grad = apply_promises(x, tx.grad.numpy(), f.slope_limits).astype(x.dtype)
+    return value, grad
+
+
+@functools.cache
+def expected_for(fn_id: str, dtype: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return torch_expected(BY_ID[fn_id], base_input(dtype, n))
+
+
+def assert_bits(actual: Any, expected: np.ndarray, *, nan_sign: bool, what: str) -> None:
+    """Same dtype, same values, same sign bits (of NaN too when ``nan_sign``)."""
+    actual = np.asarray(actual)
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype}, expected {expected.dtype}"
+    same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    signs = np.signbit(actual) == np.signbit(expected)
+    if not nan_sign:
+        signs |= np.isnan(expected)
+    bad = np.flatnonzero(~(same & signs))
+    assert bad.size == 0, (
+        f"{what}: {bad.size} differ, first at {bad[0]}: got {actual.flat[bad[0]]!r}, expected {expected.flat[bad[0]]!r}"
+    )
+
+
+def check(f: Fn, dtype: Any, n: int) -> None:
+    """``f`` and its derivative at every layout of the size-``n`` input, fresh, into out= and in place."""
+    value, slope = expected_for(f.id, dtype, n)
+    for layout, x in layouts(base_input(dtype, n)):
+        want = {"value": value.reshape(x.shape), "slope": slope.reshape(x.shape)}
+        for kind, call in (("value", f.value), ("slope", f.slope)):
+            results = {"fresh": call(x)}
+            results["out="] = call(x, out=np.empty_like(x))
+            in_place = x.copy()
+            results["out=x"] = call(in_place, out=in_place)
+            for how, got in results.items():
+                what = f"{f.id} {kind}, {np.dtype(dtype).name}, n={n}, {layout}, {how}"
+                if f.bitwise:
+                    assert_bits(got, want[kind], nan_sign=kind == "value", what=what)
+                else:
+                    exact = np.isfinite(want[kind]) & (want[kind] == 0)
+                    assert_close(got, want[kind], dtype, rtol=2e-3 if dtype == np.float16 else None)
+                    zeros = np.asarray(got)[exact]
+                    assert np.array_equal(np.signbit(zeros), np.signbit(want[kind][exact])), what
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("fn_id", FUNCTION_IDS)
+@pytest.mark.parametrize(("op", "path"), FORCED, ids=FORCED_IDS)
+def test_forced_path_matches_torch(op: str, path: str, fn_id: str, dtype: Any) -> None:
+    with k.forced(op, path):
+        if path in k.selection(op, dtype).exact:
+            assert k.chosen(op, dtype)[0] == path, "forcing a path that is exact here must run it"
+        for n in SIZES:
+            check(BY_ID[fn_id], dtype, n)
+
+
+def test_every_declared_path_is_forced_by_a_test() -> None:
+    declared = {(op, path) for op in k.OPERATIONS for path in k.PATHS}
+    assert set(FORCED) == declared
+    # paths() and the table the kernels dispatch on name the same paths: none is hidden.
+    assert set(k.PATHS) == set(k._PATH_FUNCTIONS)
+    assert set(k.paths()) == set(k.OPERATIONS)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_compare_path_keeps_negative_zero_and_nan_sign(dtype: Any) -> None:
+    # The fallback must test x < 0, not x <= 0: -0.0 is not below zero and stays -0.0.
+    x = np.array([-0.0, 0.0, -math.nan, math.nan, -1.0, 7.0, -math.inf, math.inf], dtype=dtype)
+    with k.forced("max0", "compare"), k.forced("relu6", "compare"), k.forced("min0", "compare"):
+        relu, relu6 = rl.relu(x), rl.relu6(x)
+        negative_part = k.min0(x, np.empty_like(x))
+    assert_bits(
+        relu, np.array([-0.0, 0.0, -math.nan, math.nan, 0.0, 7.0, 0.0, math.inf], dtype), nan_sign=True, what="relu"
+    )
+    assert_bits(
+        relu6, np.array([-0.0, 0.0, -math.nan, math.nan, 0.0, 6.0, 0.0, 6.0], dtype), nan_sign=True, what="relu6"
+    )
+    expected_min = np.array([-0.0, 0.0, -math.nan, math.nan, -1.0, 0.0, -math.inf, 0.0], dtype)
+    assert_bits(negative_part, expected_min, nan_sign=True, what="min0")
+
+
+@pytest.mark.parametrize(("op", "path"), FORCED, ids=FORCED_IDS)
+def test_forced_nests_and_restores(op: str, path: str) -> None:
+    natural = k.chosen(op, np.float32)
+    with k.forced(op, path):
+        with k.forced(op, "compare"):
+            assert k.chosen(op, np.float32)[0] == "compare"
+        inside = k.chosen(op, np.float32)
+    assert inside[0] == path or path not in k.selection(op, np.float32).exact
+    assert k.chosen(op, np.float32) == natural
+
+
+def test_forced_refuses_unknown_names() -> None:
+    with pytest.raises(ValueError, match="forced"), k.forced("max1", "clip"):
+        pass
+    with pytest.raises(ValueError, match="forced"), k.forced("max0", "simd"):
+        pass
+    with pytest.raises(ValueError, match="no selectable operation"):
+        k.selection("max1", np.float32)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_selection_picks_an_exact_path_and_compare_is_always_exact(op: str, dtype: Any) -> None:
+    sel = k.selection(op, dtype)
+    assert "compare" in sel.exact
+    assert sel.path in sel.exact
+    assert set(sel.seconds) == set(sel.exact)
+
+
+def _extreme_floats(dtype: Any) -> st.SearchStrategy:
+    width = np.dtype(dtype).itemsize * 8
+    return st.floats(width=width, allow_nan=True, allow_infinity=True, allow_subnormal=True)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(("op", "path"), FORCED, ids=FORCED_IDS)
+def test_forced_path_on_extreme_magnitudes(op: str, path: str, dtype: Any) -> None:
+    @given(x=hnp.arrays(dtype, st.integers(1, 80), elements=_extreme_floats(dtype)), stride=st.integers(1, 3))
+    def run(x: np.ndarray, stride: int) -> None:
+        view = x[::stride]
+        with k.forced(op, path):
+            for f in (BY_ID["relu"], BY_ID["relu6"], BY_ID["leaky_relu-0.01"]):
+                value, slope = torch_expected(f, view)
+                assert_bits(f.value(view), value, nan_sign=True, what=f"{f.id} {view!r}")
+                assert_bits(f.slope(view), slope, nan_sign=False, what=f"{f.id}' {view!r}")
+                in_place = view.copy()
+                assert_bits(f.value(in_place, out=in_place), value, nan_sign=True, what=f"{f.id} in place")
+
+    run()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .hardware import Machine
 
-__all__ = ["LIBRARIES", "RatioTable", "ResultSet", "load", "ratio", "ratio_table", "spread"]
+__all__ = ["LIBRARIES", "RatioTable", "ResultSet", "library_table", "load", "ratio", "ratio_table", "spread"]
 
 LIBRARIES: dict[str, str] = {
     "relu_lib": "relu_lib",
@@ -196,6 +196,7 @@ class RatioTable:
     values: tuple[tuple[float | None, ...], ...]
     dtype: str
     n: int
+    what: str = "Time of one function divided by another's"
 
     def value(self, row: str, column: str) -> float | None:
         """The ratio of machine ``row`` in ``column``."""
@@ -208,10 +209,7 @@ class RatioTable:
 
     @property
     def caption(self) -> str:
-        return (
-            f"Time of one function divided by another's, {self.dtype}, n = {self.n:,}, "
-            "one row per machine measured (make bench)."
-        )
+        return f"{self.what}, {self.dtype}, n = {self.n:,}, one row per machine measured (make bench)."
 
     def __str__(self) -> str:
         width = max([len("machine"), *map(len, self.rows)])
@@ -281,6 +279,57 @@ def ratio_table(
         values=tuple(tuple(ratio(s, f, r, library=lib, dtype=dtype, n=n) for f, r, lib in columns) for s in sets),
         dtype=dtype,
         n=int(n),
+    )
+
+
+def library_table(
+    result_sets: Iterable[ResultSet],
+    function: str,
+    *,
+    libraries: Sequence[str],
+    reference: str,
+    dtype: str = "float32",
+    n: int,
+) -> RatioTable:
+    """Tabulate one function's time in each library relative to one library, machine by machine.
+
+    .. math::
+        r_\text{library} = t_\text{library} / t_\text{reference}
+
+    Args:
+        result_sets: the machines, as :func:`load` returns them.
+        function: a row name of ``bench.csv``, e.g. ``"relu"``.
+        libraries: the libraries to compare, one column each.
+        reference: the library every time is divided by, e.g. ``"numpy"``.
+        dtype: ``"float32"`` or ``"float64"``.
+        n: the number of values.
+
+    Returns:
+        A :class:`RatioTable` with one column per library.
+
+    Example:
+        >>> m = Machine("Some CPU", "x86_64", 4)
+        >>> times = {("relu", "float32", 10): {"numpy": 2e-6, "relu_lib": 2.2e-6, "torch": 1e-6}}
+        >>> table = library_table([ResultSet("m", m, times=times)], "relu", libraries=["relu_lib", "torch"],
+        ...                       reference="numpy", n=10)
+        >>> table.columns, table.values
+        (('relu_lib / numpy', 'PyTorch / numpy'), ((1.1, 0.5),))
+    """
+    sets = list(result_sets)
+    chosen, base = [_library(lib) for lib in libraries], _library(reference)
+
+    def relative(s: ResultSet, lib: str) -> float | None:
+        top, bottom = s.time(function, library=lib, dtype=dtype, n=n), s.time(function, library=base, dtype=dtype, n=n)
+        return top / bottom if top and bottom else None
+
+    return RatioTable(
+        rows=tuple(s.name for s in sets),
+        summaries=tuple(s.summary for s in sets),
+        columns=tuple(f"{LIBRARIES[lib]} / {LIBRARIES[base]}" for lib in chosen),
+        values=tuple(tuple(relative(s, lib) for lib in chosen) for s in sets),
+        dtype=dtype,
+        n=int(n),
+        what=f"Time of {function} in each library divided by its time in {LIBRARIES[base]}",
     )
 
 

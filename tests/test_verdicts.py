@@ -31,6 +31,16 @@ VERDICT = re.compile(
     re.IGNORECASE,
 )
 
+# "{glue:text}`x` times as fast as y" states a measured ratio in words whatever its value; it is
+# the number, not the phrase, that says which was faster. Formatted values in alt text count too.
+RATIO = re.compile(r"(\{glue:text\}`[^`]*`|\{\}) times as (?:fast|long) as")
+
+
+def verdict(text: str) -> re.Match | None:
+    """The first verdict word in ``text``, measured ratios set aside."""
+    return VERDICT.search(RATIO.sub("", text))
+
+
 # Sentences with a verdict word that state no measurement: mathematics, how the book's
 # pages behave, or reasoning that holds whatever the numbers. Each entry is a part of one
 # sentence of that chapter.
@@ -88,6 +98,18 @@ def test_compare_rejects_what_is_not_a_positive_ratio(bad: object) -> None:
 def test_compare_rejects_a_tolerance_below_one() -> None:
     with pytest.raises(ValueError, match="tolerance"):
         verdicts.compare(1.0, less="l", similar="s", more="m", tolerance=0.9)
+
+
+def test_compare_each_groups_the_names_that_share_a_verdict() -> None:
+    words = {"less": "faster", "similar": "as fast", "more": "slower"}
+    ratios = {"a": 3.0, "b": 0.5, "c": 1.0, "d": 0.2}
+    assert verdicts.compare_each(ratios, **words) == "faster in b and d, as fast in c and slower in a"
+    assert verdicts.compare_each({"a": 2.0, "b": 9.0}, **words, every="everywhere") == "slower everywhere"
+    assert verdicts.compare_each({"x": 2.0, "y": 1.0}, **words, place="for {}") == "as fast for y and slower for x"
+    with pytest.raises(ValueError, match="at least one"):
+        verdicts.compare_each({}, **words)
+    with pytest.raises(ValueError, match="ratio"):
+        verdicts.compare_each({"a": float("nan")}, **words)
 
 
 def test_count_says_every_none_or_how_many() -> None:
@@ -156,11 +178,17 @@ def alt_texts(nb: nbformat.NotebookNode) -> list[str]:
             continue
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, ast.keyword) and node.arg in ("alt", "caption"):
-                parts = [
-                    n.value for n in ast.walk(node.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                ]
-                found.append(" ".join(parts))
+                found.append("".join(_literal(node.value)))
     return found
+
+
+def _literal(node: ast.expr) -> list[str]:
+    """The text of a string expression, each formatted value written as ``{}``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.FormattedValue):
+        return ["{}"]
+    return [part for child in ast.iter_child_nodes(node) for part in _literal(child)]
 
 
 def attributed(sentence: str) -> bool:
@@ -180,7 +208,7 @@ def test_every_verdict_in_the_prose_is_chosen_or_checked_by_its_measurement(chap
     unchecked = [
         sentence
         for sentence in prose_sentences(nb)
-        if VERDICT.search(sentence) and not attributed(sentence) and not any(part in sentence for part in allowed)
+        if verdict(sentence) and not attributed(sentence) and not any(part in sentence for part in allowed)
     ]
     assert not unchecked, (
         f"chapters/{stem}.ipynb states verdicts in fixed words that no measurement checks. Let the "
@@ -209,10 +237,10 @@ def test_every_allowed_sentence_is_still_in_the_prose(chapter) -> None:
 def test_alt_text_and_captions_take_their_verdicts_from_the_measurement(chapter) -> None:
     stem, nb = chapter
     allowed = [*checked_sentences(nb), *NOT_MEASURED.get(stem, ())]
-    fixed = [text for text in alt_texts(nb) if VERDICT.search(text) and not any(part in text for part in allowed)]
+    fixed = [text for text in alt_texts(nb) if verdict(text) and not any(part in text for part in allowed)]
     assert not fixed, (
         f"chapters/{stem}.ipynb has alt text or captions with fixed verdict words "
-        f"({[VERDICT.search(text).group(0) for text in fixed]}): build those words with relu_lib.verdicts:\n"
+        f"({[verdict(text).group(0) for text in fixed]}): build those words with relu_lib.verdicts:\n"
         + "\n".join(fixed)
     )
 
@@ -227,9 +255,12 @@ def test_the_verdict_scan_sees_the_words_it_must_catch() -> None:
             nbformat.v4.new_code_cell('plotting.show(fig, alt=f"tanh {words} ReLU, sigmoid slower than ReLU")'),
         ]
     )
-    flagged = [s for s in prose_sentences(nb) if VERDICT.search(s)]
+    flagged = [s for s in prose_sentences(nb) if verdict(s)]
     assert flagged == ["tanh came close to ReLU, at {glue:text}`r:.2f` times."]
-    assert [VERDICT.search(t).group(0) for t in alt_texts(nb)] == ["slower"]
+    assert [verdict(t).group(0) for t in alt_texts(nb)] == ["slower"]
+    assert alt_texts(nb) == ["tanh {} ReLU, sigmoid slower than ReLU"]
+    assert not verdict("it ran {glue:text}`x:.1f` times as fast as numpy, and {} times as long as ReLU")
+    assert verdict("it ran 3 times as fast as numpy").group(0) == "as fast as"
     assert checked_sentences(
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('verdicts.check("close to ReLU", True)')])
     ) == ["close to ReLU"]

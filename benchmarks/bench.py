@@ -45,7 +45,7 @@ import numpy as np
 import scipy.special
 
 import relu_lib
-from relu_lib import derivative, hardware
+from relu_lib import derivative, hardware, timing, verdicts
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -462,6 +462,66 @@ def machine_rows(machine: hardware.Machine) -> list[tuple[str, str]]:
     return rows
 
 
+def layer_ratio(n: int = 1_000_000) -> float:
+    """How many times ReLU's time the dense layer's matrix product that feeds it takes (float32, one thread).
+
+    The product makes ``n`` pre-activations: a batch of sqrt(n) examples through a
+    sqrt(n) x sqrt(n) layer, the shape chapter 4 uses.
+    """
+    side = round(n**0.5)
+    rng = np.random.default_rng(0)
+    batch, kernel = (rng.standard_normal((side, side)).astype(np.float32) for _ in range(2))
+    pre = batch @ kernel
+    table = timing.compare(
+        {"relu": lambda: relu_lib.relu(pre), "matmul": lambda: batch @ kernel},
+        reference="relu",
+        repeat=5,
+        min_time=0.05,
+    )
+    return table.relative("matmul")
+
+
+def claims(rows: list[dict], machine: hardware.Machine, matmul_over_relu: float | None) -> list[str]:
+    """What this machine says of the cost claims, in words chosen by its own numbers.
+
+    Costs depend on the CPU, so no test asserts them: the benchmark measures and
+    reports them with the machine named. Forward passes, float32.
+    """
+    times = {(row["function"], row["n"]): row for row in rows if row["dtype"] == "float32"}
+    libraries = {"relu_lib": "relu_lib", "torch": "PyTorch", "tensorflow": "TensorFlow"}
+    lines = [f"## Cost claims on this machine ({machine})", ""]
+    for n in sorted({n for _, n in times}):
+        if ("relu", n) not in times:
+            continue
+        for key, name in libraries.items():
+            relu_time = times["relu", n][key]
+            ratios = {
+                other: times[other, n][key] / relu_time
+                for other in ("sigmoid", "tanh", "gelu")
+                if (other, n) in times and times[other, n][key] and relu_time
+            }
+            if not ratios:
+                continue
+            no_slower = all(ratios[o] >= 1 / verdicts.TOLERANCE for o in ("sigmoid", "gelu") if o in ratios)
+            shown = ", ".join(f"{o} {r:.2f}x" for o, r in ratios.items())
+            tanh = ""
+            if "tanh" in ratios:
+                words = verdicts.compare(
+                    ratios["tanh"], less="faster than", similar="about as fast as", more="slower than"
+                )
+                tanh = f"; tanh ran {words} ReLU"
+            verdict = "holds" if no_slower else "DOES NOT HOLD"
+            lines.append(
+                f"- n = {n:.0e}, {name}: time / ReLU's: {shown}. ReLU no slower than sigmoid and GELU: {verdict}{tanh}."
+            )
+    if matmul_over_relu is not None:
+        lines.append(
+            f"- A 1000 x 1000 float32 matrix product took {matmul_over_relu:.0f} times relu_lib.relu on its "
+            "1e6 outputs: the activation is a small part of a dense layer's cost."
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", help="activation names, e.g. relu gelu")
@@ -483,12 +543,15 @@ def main(argv: list[str] | None = None) -> int:
         print(HEADER)
         print("|" + "---|" * (HEADER.count(" | ") + 1))
         rows = run(args.only, tuple(args.sizes), tuple(args.dtypes), args.repeats)
+        summary = claims(rows, machine, layer_ratio() if args.only is None else None)
     finally:
         if limits is not None:
             limits.restore_original_limits()
+    print("\n".join(["", *summary]))
     write(rows, output)
+    (output / "claims.md").write_text("\n".join(summary) + "\n")
     write_machine(output, machine, commit=git_commit(), notes=args.notes)
-    print(f"written to {output}: bench.md, bench.csv, machine.json, MACHINE.md")
+    print(f"written to {output}: bench.md, bench.csv, claims.md, machine.json, MACHINE.md")
     return 0
 
 

@@ -165,9 +165,13 @@ def count(flags: Sequence[bool], *, every: str, none: str, some: str = "{k} of {
 
 
 def _show(value: object) -> str:
-    # np.float64(2.5) reads as 2.5 in a message meant for an author.
+    # np.float64(2.5) reads as 2.5 in a message meant for an author, in a tuple or a dict too.
     if isinstance(value, Real) and not isinstance(value, bool):
         return f"{float(value):.4g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
 

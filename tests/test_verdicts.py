@@ -127,6 +127,8 @@ def test_check_passes_silently_and_fails_naming_the_sentence_and_the_numbers() -
         verdicts.check("tanh came close to ReLU", np.float64(2.5) < 1.2, tanh_over_relu=np.float64(2.5))
     message = str(caught.value)
     assert '"tanh came close to ReLU"' in message and "tanh_over_relu=2.5" in message
+    with pytest.raises(verdicts.Contradicted, match=r"range=\(0\.45, 0\.55\), runs=\{0: 3, 1: 'x'\}"):
+        verdicts.check("words", False, range=(np.float64(0.45), 0.55), runs={0: np.int64(3), 1: "x"})
     assert isinstance(caught.value, AssertionError)
 
 

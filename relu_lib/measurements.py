@@ -9,8 +9,7 @@ another machine, and even that changes with the CPU's vector instructions, so
 the helpers here report ratios with one row per machine.
 
 Example:
-    >>> from pathlib import Path
-    >>> sets = load(Path(__file__).resolve().parents[1] / "benchmarks" / "results")
+    >>> sets = load()  # every machine measured, as shipped with relu_lib
     >>> all(s.machine.cpu for s in sets)
     True
     >>> low, high = spread(sets, "tanh", "relu", library="numpy", dtype="float32", n=10**5)
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from .hardware import Machine
 
-__all__ = ["LIBRARIES", "RatioTable", "ResultSet", "library_table", "load", "ratio", "ratio_table", "spread"]
+__all__ = ["LIBRARIES", "SHIPPED", "RatioTable", "ResultSet", "library_table", "load", "ratio", "ratio_table", "spread"]
 
 LIBRARIES: dict[str, str] = {
     "relu_lib": "relu_lib",
@@ -99,15 +98,20 @@ def _read_times(path: Path) -> dict[Key, dict[str, float | None]]:
     return times
 
 
-def load(directory: str | Path) -> list[ResultSet]:
+SHIPPED = Path(__file__).resolve().parent / "results"
+"""The result sets that ship with relu_lib: the repository's ``benchmarks/results``."""
+
+
+def load(directory: str | Path | None = None) -> list[ResultSet]:
     """Read every result set under ``directory``, one sub-directory per machine, sorted by name.
 
     A sub-directory counts when it holds ``bench.csv``; it must also hold
     ``machine.json``, or the numbers could not say where they came from.
 
     Args:
-        directory: the results folder, e.g. ``Path("..") / "benchmarks" / "results"``
-            from a chapter.
+        directory: the results folder; by default the sets that ship with
+            relu_lib (:data:`SHIPPED`), the same as the repository's
+            ``benchmarks/results``.
 
     Returns:
         The :class:`ResultSet` of each machine.
@@ -125,7 +129,7 @@ def load(directory: str | Path) -> list[ResultSet]:
         >>> [(s.name, s.time("relu", library="numpy", dtype="float32", n=1000)) for s in load(root)]
         [('m', 2e-06)]
     """
-    directory = Path(directory)
+    directory = SHIPPED if directory is None else Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"no results directory at {directory}")
     sets = []

@@ -142,3 +142,20 @@ def test_the_books_result_sets_name_their_machines_and_have_what_chapters_read()
                 for library in ("relu_lib", "numpy", "torch", "tensorflow"):
                     seconds = result_set.time(function, library=library, dtype="float32", n=n)
                     assert seconds is not None and seconds > 0, (result_set.name, function, library, n)
+
+
+def test_the_sets_ship_with_the_package_as_the_repository_keeps_them() -> None:
+    """relu_lib/results is the repository's benchmarks/results, so a chapter run anywhere finds them."""
+    assert measurements.SHIPPED.resolve() == (Path(ROOT) / "benchmarks" / "results").resolve()
+    assert [s.name for s in measurements.load()] == [s.name for s in measurements.load(ROOT + "/benchmarks/results")]
+
+
+def test_library_table_divides_each_librarys_time_by_the_references(results: Path) -> None:
+    table = measurements.library_table(
+        measurements.load(results), "tanh", libraries=["numpy", "torch"], reference="numpy", n=100_000
+    )
+    assert table.columns == ("numpy / numpy", "PyTorch / numpy")
+    assert table.column("numpy / numpy") == (1.0, 1.0)
+    assert "Time of tanh in each library divided by its time in numpy" in str(table)
+    with pytest.raises(ValueError, match="unknown library"):
+        measurements.library_table([], "tanh", libraries=["jax"], reference="numpy", n=1)

@@ -10,6 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD  := _build
 STRICT := -W -n --keep-going
+CONSOLE := $(BUILD)/console.log
 
 # Notebook kernels start `python` from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -41,9 +42,13 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --ignore=tests/site
 
 # From a clean build folder, so that every warning is reported (a rebuild is silent).
+# The console (stdout and stderr) is shown and kept in $(CONSOLE), which tests/site/test_console.py
+# reads: a clean build prints no line that looks like a warning or an error. pipefail: the
+# recipe fails when the build does, not with tee's success.
 strict-book: $(STAMP)
 	rm -rf $(BUILD)
-	$(BIN)/jupyter-book build . $(STRICT)
+	mkdir -p $(BUILD)
+	PYTHONUNBUFFERED=1 bash -o pipefail -c '$(BIN)/jupyter-book build . $(STRICT) 2>&1 | tee $(CONSOLE)'
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site

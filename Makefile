@@ -2,7 +2,8 @@
 #   make book   build the whole HTML book, executing every chapter
 #   make test   the complete check: lint, library tests, chapter conventions,
 #               workflow validation and the strict book build
-# Both create .venv and install the pinned requirements.txt first.
+# Both create .venv and install the pinned requirements.txt first. After each build,
+# tools/reader_notebooks.py writes the reader notebooks (Colab, Binder, download) into the site.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -28,6 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build .
+	$(BIN)/python tools/reader_notebooks.py
 	@echo "The book is in $(BUILD)/html/index.html"
 
 test: lint unit strict-book site-check
@@ -49,6 +51,7 @@ strict-book: $(STAMP)
 	rm -rf $(BUILD)
 	mkdir -p $(BUILD)
 	PYTHONUNBUFFERED=1 bash -o pipefail -c '$(BIN)/jupyter-book build . $(STRICT) 2>&1 | tee $(CONSOLE)'
+	$(BIN)/python tools/reader_notebooks.py
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site

@@ -18,6 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 BOOTSTRAP_TAGS = ["bootstrap", "remove-cell"]
+# The branch the Pages workflow commits the reader notebooks to, for Colab and Binder.
+READER_BRANCH = "notebooks"
 
 
 def repository() -> tuple[str, str]:
@@ -25,6 +27,12 @@ def repository() -> tuple[str, str]:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repo = config["repository"]
     return repo["url"].rstrip("/"), repo["branch"]
+
+
+def base_url() -> str:
+    """The published book's address (``html.baseurl``), ending in a slash."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return config["html"]["baseurl"].rstrip("/") + "/"
 
 
 def install_source() -> str:

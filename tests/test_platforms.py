@@ -1,7 +1,7 @@
 """The pinned requirements.txt, and relu_lib's optional extras, resolve on every supported platform.
 
 For Linux x86-64, Linux arm64 and macOS arm64 (Apple silicon), pip resolves the pins from PyPI as
-binary wheels for that platform and CPython 3.11.5 without installing anything:
+binary wheels for that platform and CPython 3.11 without installing anything:
 ``pip install --dry-run --ignore-installed --only-binary=:all: --platform ... --python-version ...
 --implementation cp --target TMP -r requirements.txt --report REPORT``.
 
@@ -36,8 +36,8 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements.txt"
 
-# The oldest CPython the pinned set installs on: soupsieve 4.1.3 requires Python >= 3.11.5.
-PYTHON = "3.11.5"
+# The oldest CPython the README promises (3.11.0): every pin must install there.
+PYTHON = "3.11"
 
 
 def manylinux(arch: str, glibc_minor: int) -> list[str]:

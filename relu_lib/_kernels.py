@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ def ndtr(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _exactly_aliased(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.strides == b.strides
+    # ``is`` first: reading a data pointer costs about a microsecond.
+    return a is b or (a.strides == b.strides and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def evaluate(
@@ -373,23 +375,119 @@ def relu6_into(x: np.ndarray, res: np.ndarray) -> np.ndarray:
     return clamp("relu6", x, res)
 
 
+def _overlaps_partially(x: np.ndarray, res: np.ndarray) -> bool:
+    """Whether ``res`` shares memory with ``x`` other than by being the very same elements.
+
+    The bounds check of np.may_share_memory is enough: it only errs towards True,
+    which merely sends a call to the whole-array passes numpy orders for itself.
+    """
+    return np.may_share_memory(x, res) and not _exactly_aliased(x, res)
+
+
+def _block_pairs(x: np.ndarray, res: np.ndarray, *, apart: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(x, res)`` cut into matching flat blocks, or as one pair where blocks would not help or be safe.
+
+    Blocks need both arrays to be one flat run laid out alike, and ``res`` to be
+    either apart from ``x`` or ``x`` itself: with a partial overlap a block's
+    result could overwrite input a later block still has to read. ``apart``
+    says the caller has ruled that out already.
+    """
+    if x.size <= BLOCK or not (x.flags.c_contiguous and res.flags.c_contiguous):
+        return [(x, res)]
+    if not apart and _overlaps_partially(x, res):
+        return [(x, res)]
+    flat_x, flat_res = x.reshape(-1), res.reshape(-1)
+    return [(flat_x[i : i + BLOCK], flat_res[i : i + BLOCK]) for i in range(0, flat_x.size, BLOCK)]
+
+
 def against_scaled(ufunc: np.ufunc, x: np.ndarray, scale: np.generic, res: np.ndarray) -> np.ndarray:
     """``res = ufunc(x, scale * x)`` block by block: Leaky ReLU's two passes without an input-sized temporary.
 
     Both passes over a block run while it is in the cache, so out of the cache the
-    input is read once; a contiguous ``res`` may be ``x`` itself, as each block is
-    read before it is written.
+    input is read once; ``res`` may be ``x`` itself, as each block is read before
+    it is written, and may overlap ``x`` partially (then numpy orders the
+    whole-array passes itself).
     """
-    if x.size <= BLOCK or not (x.flags.c_contiguous and res.flags.c_contiguous):
+    pairs = _block_pairs(x, res)
+    if len(pairs) == 1:
         ufunc(x, np.multiply(x, scale), out=res)
         return res
-    flat_x, flat_res = x.reshape(-1), res.reshape(-1)
     scaled = np.empty(BLOCK, dtype=x.dtype)
-    for start in range(0, flat_x.size, BLOCK):
-        part = flat_x[start : start + BLOCK]
-        into = scaled[: part.size]
-        np.multiply(part, scale, out=into)
-        ufunc(part, into, out=flat_res[start : start + BLOCK])
+    for part, into in pairs:
+        tmp = scaled[: part.size]
+        np.multiply(part, scale, out=tmp)
+        ufunc(part, tmp, out=into)
+    return res
+
+
+@functools.cache
+def _levels(dtype: np.dtype, high: float, low: float, low_sign: float) -> tuple[str, np.generic, np.generic]:
+    """How :func:`indicator` turns its mask into ``high``/``low`` values of ``dtype``, worked out once.
+
+    "cast" when they are 1 and +0.0 (the mask's own values), "affine" when
+    ``low + mask * (high - low)`` gives both exactly (a low of -0.0 would come
+    out +0.0), else "masked".
+    """
+    t = dtype.type
+    high_v, low_v = t(high), t(math.copysign(low, low_sign) if low == 0 else low)
+    if high_v == 1 and low_v == 0 and not np.signbit(low_v):
+        return "cast", high_v, low_v
+    step = t(high_v - low_v)
+    if t(step + low_v) == high_v and not (low_v == 0 and np.signbit(low_v)):
+        return "affine", step, low_v
+    return "masked", high_v, low_v
+
+
+def indicator(
+    x: np.ndarray,
+    res: np.ndarray,
+    *,
+    above: float = 0.0,
+    below: float | None = None,
+    high: float = 1.0,
+    low: float = 0.0,
+) -> np.ndarray:
+    """``res = high`` where ``above < x`` (and ``x < below``), ``low`` elsewhere, and NaN where x is NaN.
+
+    The piecewise-constant derivatives (ReLU', ReLU6', Leaky ReLU'). Per cache-sized
+    block: the comparisons into a reused boolean mask (a byte per value, the
+    cheapest comparison numpy has), one cast of the mask into ``res``, and, unless
+    ``high`` and ``low`` are 1 and 0, ``low + mask * (high - low)`` where that is
+    exact (else a masked copy). NaN fails every comparison, so a maximum-reduction
+    of the block, done while it is in the cache, tells whether any NaN needs
+    writing back. Out of the cache the input is read once and the result written
+    once, where whole-array passes would read the input twice. ``res`` may be
+    ``x`` or overlap it.
+    """
+    if x.size == 0:
+        return res
+    if np.may_share_memory(x, res) and not _exactly_aliased(x, res):
+        x = x.copy()  # a block's result must not overwrite input a later block reads
+    kind, first, second = _levels(res.dtype, high, low, math.copysign(1.0, low))
+    pairs = _block_pairs(x, res, apart=True)
+    whole = len(pairs) == 1
+    mask = np.empty(x.shape if whole else BLOCK, dtype=bool)
+    inside = None if below is None else np.empty_like(mask)
+    for part, into in pairs:
+        m = mask if whole else mask[: part.size]
+        np.greater(part, above, out=m)
+        if inside is not None:
+            m2 = inside if whole else inside[: part.size]
+            np.less(part, below, out=m2)
+            np.logical_and(m, m2, out=m)
+        peak = np.maximum.reduce(part, axis=None)
+        # Located before ``into``, which may be ``part`` itself, is written.
+        nan_at = np.isnan(part) if peak != peak else None
+        if kind == "masked":
+            into.fill(second)
+            np.copyto(into, first, where=m)
+        else:
+            np.copyto(into, m)
+            if kind == "affine":
+                into *= first
+                into += second
+        if nan_at is not None:
+            into[nan_at] = np.nan
     return res
 
 

@@ -55,14 +55,12 @@ def _piecewise(build: k.Kernel) -> k.Kernel:
 
 
 def _relu_slope(v: np.ndarray, res: np.ndarray) -> None:
-    np.greater(v, 0, out=res)
+    k.indicator(v, res)
 
 
 def _relu6_slope(v: np.ndarray, res: np.ndarray) -> None:
-    # [x > 0] - [x >= 6]: 1 on (0, 6), 0 elsewhere, both kinks included.
-    upper = np.greater_equal(v, 6)
-    np.greater(v, 0, out=res)
-    np.subtract(res, upper, out=res)
+    # [0 < x < 6]: 1 on (0, 6), 0 elsewhere, both kinks included.
+    k.indicator(v, res, below=6.0)
 
 
 def _two_level(v: np.ndarray, res: np.ndarray, above: np.ndarray | float, below: np.ndarray | float) -> None:
@@ -103,7 +101,7 @@ def relu_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Glorot, Bordes & Bengio, *Deep sparse rectifier neural networks*, AISTATS 2011.
     """
-    return k.evaluate(_piecewise(_relu_slope), x, out, exact=True)
+    return k.evaluate(_relu_slope, x, out, exact=True)
 
 
 @elementwise
@@ -129,7 +127,7 @@ def relu6_derivative(x: ArrayLike, *, out: np.ndarray | None = None) -> Any:
     References:
         Krizhevsky, *Convolutional deep belief networks on CIFAR-10*, 2010.
     """
-    return k.evaluate(_piecewise(_relu6_slope), x, out, exact=True)
+    return k.evaluate(_relu6_slope, x, out, exact=True)
 
 
 @elementwise
@@ -158,8 +156,12 @@ def leaky_relu_derivative(x: ArrayLike, negative_slope: float = 0.01, *, out: np
         acoustic models*, ICML 2013.
     """
     slope = check_real_parameter(negative_slope, "negative_slope", "leaky_relu_derivative")
-    kernel = _piecewise(lambda v, res: _two_level(v, res, 1.0, slope))
-    return k.evaluate(kernel, x, out, native=True)
+
+    def kernel(v: np.ndarray, res: np.ndarray) -> None:
+        k.indicator(v, res, low=slope)
+
+    # A slope beyond float16's range overflows when cast to it: only then are warnings to be silenced.
+    return k.evaluate(kernel, x, out, native=True, exact=abs(slope) < 65504)
 
 
 @elementwise

@@ -260,3 +260,46 @@ def test_forced_path_on_extreme_magnitudes(op: str, path: str, dtype: Any) -> No
                 assert_bits(f.value(in_place, out=in_place), value, nan_sign=True, what=f"{f.id} in place")
 
     run()
+
+
+def _masked_slope(dtype: Any) -> float:
+    """A slope whose two derivative levels 1 and s are not both exact as s + [x > 0] (1 - s)."""
+    candidates = np.random.default_rng(0).uniform(-100.0, 100.0, 20000)
+    for s in candidates:
+        if k._levels(np.dtype(dtype), 1.0, float(s), 1.0)[0] == "masked":
+            return float(s)
+    raise AssertionError(f"no slope needs the masked levels in {dtype}")
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("which", ["masked", "negative zero"])
+def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dtype: Any) -> None:
+    # Where low + mask * (1 - low) would round away from 1, or turn a slope of -0.0 into
+    # +0.0, the indicator copies the levels under the mask instead.
+    s = _masked_slope(dtype) if which == "masked" else -0.0
+    assert k._levels(np.dtype(dtype), 1.0, s, math.copysign(1.0, s))[0] == "masked"
+    f = _leaky(s)
+    for n in (67, 2 * k.BLOCK + 5):
+        x = base_input(dtype, n)
+        _, slope = torch_expected(f, x)
+        assert_bits(f.slope(x), slope, nan_sign=False, what=f"{f.id}' n={n}")
+        in_place = x.copy()
+        assert_bits(f.slope(in_place, out=in_place), slope, nan_sign=False, what=f"{f.id}' n={n} in place")
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01", "leaky_relu-2.0"])
+def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
+    # out= one element further along the same buffer: a blocked kernel that wrote a block
+    # before reading the next would read its own results.
+    f = BY_ID[fn_id]
+    n = 2 * k.BLOCK + 5
+    x = base_input(dtype, n + 1)
+    for kind in ("value", "slope"):
+        call = f.value if kind == "value" else f.slope
+        for shift in (1, -1):
+            buf = x.copy()
+            src, dst = (buf[:-1], buf[1:]) if shift == 1 else (buf[1:], buf[:-1])
+            expected = np.asarray(call(src.copy()))
+            call(src, out=dst)
+            assert_bits(dst, expected, nan_sign=kind == "value", what=f"{fn_id} {kind} shift {shift}")

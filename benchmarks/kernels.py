@@ -1,14 +1,27 @@
-"""relu_lib's ReLU family against the fastest plain numpy, and which clamp path each selection chose.
+"""relu_lib's ReLU family and its derivatives against the fastest plain numpy, and against relu_lib's tanh and sigmoid.
 
     python benchmarks/kernels.py            # this CPU's numpy paths, then the AVX2 emulation
     python benchmarks/kernels.py --here     # this CPU's paths only
 
-For relu, relu6, leaky_relu and relu' on 1e5 and 1e7 float32 and float64 values,
-allocating and with ``out=``, it prints relu_lib's time over the best plain numpy
-formulation's, all measured interleaved in one run (relu_lib.timing.compare), and
-the ratio to ``np.maximum(x, 0)`` as well. The numpy formulations are not all exact
-(``np.maximum(x, 0)`` turns -0.0 into +0.0 on AVX-512): they are the speed to match.
-The second run repeats everything in a subprocess with numpy's AVX-512 loops off.
+For relu, relu6, leaky_relu (slope 0.01) and their derivatives relu', relu6' and
+leaky_relu' on 1e5 and 1e7 float32 and float64 values, allocating and with
+``out=``, it prints relu_lib's time over the best plain numpy formulation's and over
+relu_lib.tanh's and relu_lib.sigmoid's on the same input: every candidate of a line
+measured interleaved in one run (relu_lib.timing.compare). relu_lib should be within
+1.15x of the best numpy form and no slower than tanh or sigmoid.
+
+The numpy forms for relu and relu6 are the speed to match, not all exact:
+``np.maximum(x, 0)`` turns -0.0 into +0.0 on AVX-512. The others give relu_lib's
+exact results, so the comparison is like for like: for Leaky ReLU, ``np.maximum(x,
+a x)`` and ``np.where(x > 0, x, a x)`` are both exact for 0 < a <= 1 (-0.0 and NaN
+come through the product unchanged). A derivative is NaN where x is NaN in relu_lib
+(autograd's piecewise kernels return a branch value there instead), so each numpy
+derivative form writes NaN back where ``np.isnan(x)`` (one more pass, which the
+benchmark's NaN-free input never needs to use), except ``np.heaviside(x, 0)``,
+which is relu' with NaN built in.
+
+The second run repeats everything in a subprocess with numpy's AVX-512 loops off
+and PyTorch's dispatch at AVX2.
 """
 
 from __future__ import annotations
@@ -19,18 +32,46 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-AVX2_EMULATION = {"NPY_DISABLE_CPU_FEATURES": "AVX512_ICL AVX512_SKX X86_V4"}
+import numpy as np
+
+AVX2_EMULATION = {"NPY_DISABLE_CPU_FEATURES": "AVX512_ICL AVX512_SKX X86_V4", "ATEN_CPU_CAPABILITY": "avx2"}
+SLOPE = 0.01
+
+
+def _nan_back(x, res):
+    """Write NaN where x is NaN: the derivatives' NaN-in, NaN-out promise in plain numpy."""
+    nan = np.isnan(x)
+    if nan.any():
+        res[nan] = np.nan
+    return res
+
+
+def _into(res, out):
+    """``res``, or ``out`` holding a copy of it: np.where has no out=."""
+    if out is None:
+        return res
+    np.copyto(out, res)
+    return out
 
 
 def numpy_forms(dtype: object) -> dict[str, dict[str, Callable]]:
     """Per function, plain numpy formulations ``f(x, out)`` (out None: allocate)."""
-    import numpy as np
 
     t = np.dtype(dtype).type
-    zero, six, inf, slope = t(0), t(6), t(np.inf), t(0.01)
+    zero, one, six, inf, slope = t(0), t(1), t(6), t(np.inf), t(SLOPE)
+    rest = t(one - slope)
 
-    def leaky(x, out):
-        return np.maximum(x, np.multiply(x, slope), out=out)
+    def indicator(mask, out):
+        return mask.astype(t) if out is None else _into(mask, out)
+
+    def affine(x, out):
+        res = np.greater(x, zero, out=out) if out is not None else (x > zero).astype(t)
+        res *= rest
+        res += slope
+        return _nan_back(x, res)
+
+    def where_levels(x, out):
+        return _nan_back(x, _into(np.where(x > zero, one, slope), out))
 
     return {
         "relu": {
@@ -41,11 +82,22 @@ def numpy_forms(dtype: object) -> dict[str, dict[str, Callable]]:
             "np.clip(x, 0, 6)": lambda x, out: np.clip(x, zero, six, out=out),
             "min(max(x, 0), 6)": lambda x, out: np.minimum(np.maximum(x, zero, out=out), six, out=out),
         },
-        "leaky_relu": {"np.maximum(x, 0.01 x)": leaky},
+        "leaky_relu": {
+            "np.maximum(x, a x)": lambda x, out: np.maximum(x, np.multiply(x, slope), out=out),
+            "np.where(x > 0, x, a x)": lambda x, out: _into(np.where(x > zero, x, x * slope), out),
+        },
         "relu'": {
-            "np.greater(x, 0)": lambda x, out: (
-                np.greater(x, zero, out=out) if out is not None else (x > 0).astype(x.dtype)
+            "(x > 0) + NaN": lambda x, out: _nan_back(
+                x, np.greater(x, zero, out=out) if out is not None else (x > zero).astype(t)
             ),
+            "np.heaviside(x, 0)": lambda x, out: np.heaviside(x, zero, out=out),
+        },
+        "relu6'": {
+            "(0 < x < 6) + NaN": lambda x, out: _nan_back(x, indicator((x > zero) & (x < six), out)),
+        },
+        "leaky_relu'": {
+            "a + (x > 0)(1 - a) + NaN": affine,
+            "np.where(x > 0, 1, a) + NaN": where_levels,
         },
     }
 
@@ -58,51 +110,49 @@ def library_forms() -> dict[str, Callable]:
         "relu6": rl.relu6,
         "leaky_relu": rl.leaky_relu,
         "relu'": rl.derivative(rl.relu),
+        "relu6'": rl.derivative(rl.relu6),
+        "leaky_relu'": rl.derivative(rl.leaky_relu),
     }
 
 
 def row(name: str, fn: Callable, forms: dict[str, Callable], x: object, out: object, repeat: int) -> str:
-    """One line: relu_lib's time, the best numpy form's, and relu_lib over it, over max(x, 0) and over tanh."""
-    import numpy as np
-
+    """One line: relu_lib's time, the best numpy form's, and relu_lib over it, over tanh and over sigmoid."""
     import relu_lib as rl
     from relu_lib.timing import compare
 
-    zero = x.dtype.type(0)
     candidates = {"relu_lib": lambda: fn(x, out=out)}
     candidates |= {form: (lambda f=f: f(x, out)) for form, f in forms.items()}
-    candidates["np.maximum(x, 0)"] = lambda: np.maximum(x, zero, out=out)
     candidates["relu_lib tanh"] = lambda: rl.tanh(x, out=out)
+    candidates["relu_lib sigmoid"] = lambda: rl.sigmoid(x, out=out)
     table = compare(candidates, reference="relu_lib", repeat=repeat, min_time=0.02)
     best = min(forms, key=table.time)
     ours = table.time("relu_lib")
     mode = "alloc" if out is None else "out="
     return (
-        f"{name:<11} {x.size:>9.0e} {x.dtype.name:<8} {mode:<6} {ours * 1e6:>8.1f}us {table.time(best) * 1e6:>8.1f}us  "
-        f"{ours / table.time(best):>6.2f}  {ours / table.time('np.maximum(x, 0)'):>11.2f}  "
-        f"{ours / table.time('relu_lib tanh'):>7.2f}  {best}"
+        f"{name:<12} {x.size:>7.0e} {x.dtype.name:<8} {mode:<6} {ours * 1e6:>9.1f}us {table.time(best) * 1e6:>9.1f}us  "
+        f"{ours / table.time(best):>6.2f}  {ours / table.time('relu_lib tanh'):>7.2f}  "
+        f"{ours / table.time('relu_lib sigmoid'):>7.2f}  {best}"
     )
 
 
 def measure(sizes: tuple[int, ...], repeat: int) -> None:
     """Print one line per (function, size, dtype, allocating or out=), then the selections."""
-    import numpy as np
-
     from relu_lib import _kernels as k
 
     ours = library_forms()
     print(
-        f"{'function':<11} {'n':>9} {'dtype':<8} {'mode':<6} {'relu_lib':>10} {'numpy best':>10}  "
-        f"{'ratio':>6}  {'vs max(x,0)':>11}  {'vs tanh':>7}  best numpy form"
+        f"{'function':<12} {'n':>7} {'dtype':<8} {'mode':<6} {'relu_lib':>11} {'numpy best':>11}  "
+        f"{'ratio':>6}  {'vs tanh':>7}  {'vs sigm':>7}  best numpy form"
     )
     for n in sizes:
         for dtype in (np.float32, np.float64):
             x = (np.random.default_rng(0).standard_normal(n) * 3).astype(dtype)
             buf = np.empty_like(x)
+            forms = numpy_forms(dtype)
             for mode in ("alloc", "out="):
                 out = None if mode == "alloc" else buf
                 for name, fn in ours.items():
-                    print(row(name, fn, numpy_forms(dtype)[name], x, out, repeat), flush=True)
+                    print(row(name, fn, forms[name], x, out, repeat), flush=True)
     print("\nselections (path chosen; the in-cache timing of every exact path, us):")
     for op in k.OPERATIONS:
         for dtype in (np.float16, np.float32, np.float64):

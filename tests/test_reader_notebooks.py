@@ -20,6 +20,7 @@ GLUE = {
     "name": {"text/plain": "'glorot_uniform'"},
 }
 TARGETS = {"ch5-init": rn.Target("05_tips", "ch5-init", "He initialisation, not Xavier/Glorot")}
+# In the bibliography's order, which orders the works of one citation.
 CITATIONS = {"glorot2011deep": "Glorot et al., 2011", "nair2010rectified": "Nair and Hinton, 2010"}
 CONTEXT = rn.Context(GLUE, CITATIONS, TARGETS, BASE)
 
@@ -54,7 +55,7 @@ def test_an_unknown_glue_name_is_an_error_not_a_hole() -> None:
 def test_citations_read_as_the_html_shows_them() -> None:
     text = "networks {cite}`nair2010rectified,glorot2011deep`, again {cite}`glorot2011deep`."
     converted = rn.replace_cites(text, CITATIONS)
-    assert converted == r"networks \[Nair and Hinton, 2010, Glorot et al., 2011\], again \[Glorot et al., 2011\]."
+    assert converted == r"networks \[Glorot et al., 2011, Nair and Hinton, 2010\], again \[Glorot et al., 2011\]."
     assert rn.cited_keys(text) == ["nair2010rectified", "glorot2011deep"]
 
 
@@ -63,6 +64,8 @@ def test_author_year_labels_come_from_the_bibliography() -> None:
     assert labels["glorot2011deep"] == "Glorot et al., 2011"
     assert labels["nair2010rectified"] == "Nair and Hinton, 2010"
     assert all(label.endswith(tuple("0123456789")) for label in labels.values())
+    order = list(labels)
+    assert order.index("glorot2010understanding") < order.index("he2015delving"), "the bibliography's order"
 
 
 def test_the_reference_list_holds_each_cited_entry_once() -> None:

@@ -167,10 +167,17 @@ def author_year(entry: Entry) -> str:
 
 
 def citation_labels(bib_path: Path = BIBLIOGRAPHY) -> dict[str, str]:
-    """Every bibliography key's author-year label."""
-    from pybtex.database import parse_file
+    """Every bibliography key's author-year label, in the bibliography's order.
 
-    return {key: author_year(entry) for key, entry in parse_file(str(bib_path)).entries.items()}
+    That order (pybtex's author, year, title) is the one sphinxcontrib-bibtex lists the works of
+    one citation in, whatever order the role names them.
+    """
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    entries = parse_file(str(bib_path)).entries.values()
+    ordered = find_plugin("pybtex.style.sorting", "author_year_title")().sort(list(entries))
+    return {entry.key: author_year(entry) for entry in ordered}
 
 
 def cited_keys(text: str) -> list[str]:
@@ -186,6 +193,8 @@ def cited_keys(text: str) -> list[str]:
 def replace_cites(text: str, citations: dict[str, str]) -> str:
     """Each citation as the HTML shows it, ``[Bengio et al., 1994, Pascanu et al., 2013]``.
 
+    ``citations`` maps keys to labels in the bibliography's order, the order the works are cited in.
+
     The brackets are escaped: unescaped, a citation followed by a parenthesis would read as a
     Markdown link.
     """
@@ -195,6 +204,8 @@ def replace_cites(text: str, citations: dict[str, str]) -> str:
         unknown = [key for key in keys if key not in citations]
         if unknown:
             raise KeyError(f"citation keys not in references.bib: {unknown}")
+        order = list(citations)
+        keys.sort(key=order.index)
         return r"\[" + ", ".join(citations[key] for key in keys) + r"\]"
 
     return CITE.sub(cite, text)

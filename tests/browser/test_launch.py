@@ -1,4 +1,4 @@
-"""The launch menu of every chapter page: Colab, Binder and Live Code (Thebe) open the chapter's notebook."""
+"""The launch menu of every chapter page: Colab and Binder open the reader notebook, Live Code (Thebe) the page."""
 
 from __future__ import annotations
 
@@ -27,12 +27,14 @@ def open_launch_menu(visit: Visit, path: str) -> Page:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
-def test_colab_and_binder_open_the_chapter_notebook_on_main_of_the_configured_repository(
+def test_colab_and_binder_open_the_reader_notebook_on_its_branch_of_the_configured_repository(
     visit: Visit, path: str
 ) -> None:
     page = open_launch_menu(visit, path)
     name = path.removeprefix("chapters/").removesuffix(".html")
-    url, branch = notebooks.repository()
+    url, _ = notebooks.repository()
+    # The reader notebooks (tools/reader_notebooks.py), which the Pages workflow commits there.
+    branch = notebooks.READER_BRANCH
     repo = urlparse(url).path.strip("/")
     colab = page.get_by_role("link", name="Colab")
     binder = page.get_by_role("link", name="Binder")
@@ -44,7 +46,7 @@ def test_colab_and_binder_open_the_chapter_notebook_on_main_of_the_configured_re
     href = binder.get_attribute("href") or ""
     assert href.startswith(f"https://mybinder.org/v2/gh/{repo}/{branch}?"), href
     assert unquote(href).endswith(f"urlpath=tree/chapters/{name}.ipynb"), href
-    assert branch == "main"
+    assert branch == "notebooks"
     assert not visit.errors and not visit.third_party, visit.errors + visit.third_party
 
 
@@ -70,3 +72,16 @@ def test_live_code_loads_thebe_only_when_clicked_and_asks_binder_for_the_book(vi
     # Every code cell on the page, framework pairs included, became executable.
     assert page.locator('div.cell pre[data-executable="true"]').count() == code_cells
     assert not visit.errors, visit.errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_the_download_menu_offers_the_reader_notebook_and_the_site_serves_it(visit: Visit, path: str) -> None:
+    page = visit.open(path)
+    name = path.removeprefix("chapters/").removesuffix(".html")
+    page.get_by_role("button", name="Download this page").click()
+    link = page.locator('.dropdown-download-buttons a[href$=".ipynb"]')
+    assert link.count() == 1 and link.is_visible(), "one notebook download in the menu"
+    assert link.get_attribute("href") == f"../_reader/chapters/{name}.ipynb"
+    response = page.request.get(visit.base + f"_reader/chapters/{name}.ipynb")
+    assert response.ok and response.json()["metadata"]["kernelspec"]["name"] == "python3"
+    assert not visit.errors and not visit.third_party, visit.errors + visit.third_party

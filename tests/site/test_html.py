@@ -24,9 +24,10 @@ def page(site: Path, name: str) -> BeautifulSoup:
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_launch_buttons_open_the_chapter_notebook_on_main(site: Path, name: str) -> None:
+def test_launch_buttons_open_the_reader_notebook_on_its_branch(site: Path, name: str) -> None:
     soup = page(site, name)
-    url, branch = notebooks.repository()
+    url, _ = notebooks.repository()
+    branch = notebooks.READER_BRANCH  # tools/reader_notebooks.py, published by the Pages workflow
     repo = urlparse(url).path.strip("/")
     hrefs = [a.get("href", "") for a in soup.find_all("a")]
     colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/chapters/{name}.ipynb"

@@ -16,7 +16,7 @@ CONSOLE := $(BUILD)/console.log
 # Notebook kernels start `python` from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lint unit strict-book site-check venv sync bench clean
+.PHONY: book test lint unit strict-book site-check venv sync bench clean colab-check
 
 venv: $(STAMP)
 
@@ -62,6 +62,29 @@ bench: $(STAMP)
 
 sync: $(STAMP)
 	$(BIN)/python tools/notebooks.py sync
+
+# Colab's environment ----------------------------------------------------------------
+# `make colab-check` (not part of `make test`: building its venv downloads about 1.5 GB and running
+# every chapter takes about as long again as the book's build) runs every reader notebook in
+# .venv-colab, which holds the versions Google publishes for Colab's runtime
+# (tools/colab-requirements.txt), on this machine's Python: Colab runs 3.13. Colab's torch is
+# 2.11.0+cpu, which only PyTorch's own index serves; COLAB_TORCH picks it where that index is
+# reachable (make COLAB_TORCH=torch==2.11.0+cpu with PIP_EXTRA_INDEX_URL set, as in CI).
+COLAB_VENV  := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+COLAB_TORCH ?= torch==2.13.0
+READER      := $(BUILD)/html/_reader/chapters
+
+$(COLAB_STAMP): tools/colab-requirements.txt
+	rm -rf $(COLAB_VENV)
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/colab-requirements.txt "$(COLAB_TORCH)"
+	@touch $@
+
+# relu_lib goes in as the bootstrap cell installs it in Colab: without its dependencies.
+colab-check: book $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
+	$(COLAB_VENV)/bin/python tools/run_notebooks.py --json $(BUILD)/colab-check.json $(READER)/*.ipynb
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,8 @@ import nbformat
 import pytest
 import yaml
 
+import relu_lib
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import notebooks  # noqa: E402
@@ -72,7 +74,11 @@ def test_first_cell_is_the_generated_colab_bootstrap(chapter) -> None:
     assert first.source == notebooks.bootstrap_source(), f"{path.name}: bootstrap is stale, run `make sync`"
 
 
-def run_bootstrap(source: str, monkeypatch: pytest.MonkeyPatch, in_colab: bool) -> list[list[str]]:
+def run_bootstrap(
+    source: str, monkeypatch: pytest.MonkeyPatch, in_colab: bool, missing: tuple[str, ...] = ()
+) -> list[list[str]]:
+    """The commands the bootstrap cell runs, in Colab or not, with the modules ``missing`` absent."""
+    import importlib.util
     import subprocess
 
     calls: list[list[str]] = []
@@ -82,7 +88,9 @@ def run_bootstrap(source: str, monkeypatch: pytest.MonkeyPatch, in_colab: bool) 
         calls.append(list(args))
         return subprocess.CompletedProcess(args, 0)
 
+    find_spec = importlib.util.find_spec
     monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in missing else find_spec(name, *a))
     if in_colab:
         google = types.ModuleType("google")
         colab = types.ModuleType("google.colab")
@@ -95,13 +103,26 @@ def run_bootstrap(source: str, monkeypatch: pytest.MonkeyPatch, in_colab: bool) 
     return calls
 
 
-def test_bootstrap_installs_relu_lib_from_the_configured_repository_in_colab(chapter, monkeypatch) -> None:
+PIP = [sys.executable, "-m", "pip", "install", "--quiet"]
+
+
+def test_bootstrap_installs_this_version_of_relu_lib_alone_in_colab(chapter, monkeypatch) -> None:
     _, nb = chapter
     calls = run_bootstrap(nb.cells[0].source, monkeypatch, in_colab=True)
-    url, branch = notebooks.repository()
-    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", f"relu_lib @ git+{url}@{branch}"]]
+    url, _ = notebooks.repository()
+    # The tag of the version the book was built with, never a branch, and without dependencies:
+    # Colab's numpy, torch and TensorFlow stay as they are.
+    assert calls == [[*PIP, "--no-deps", f"relu_lib @ git+{url}@v{relu_lib.__version__}"]]
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    assert url == config["repository"]["url"].rstrip("/") and branch == "main"
+    assert url == config["repository"]["url"].rstrip("/")
+    assert notebooks.release_tag() == f"v{relu_lib.__version__}" == f"v{notebooks.relu_lib_version()}"
+
+
+def test_bootstrap_adds_only_the_missing_light_dependencies(chapter, monkeypatch) -> None:
+    _, nb = chapter
+    calls = run_bootstrap(nb.cells[0].source, monkeypatch, in_colab=True, missing=("sklearn", "ipywidgets", "torch"))
+    assert calls[0] == [*PIP, "scikit-learn", "ipywidgets"], "torch is never the bootstrap's to install"
+    assert calls[1][-2] == "--no-deps" and len(calls) == 2
 
 
 def test_bootstrap_does_nothing_outside_colab(chapter, monkeypatch) -> None:

@@ -3,13 +3,15 @@
     python tools/notebooks.py sync     # rewrite every chapter's Colab bootstrap cell, strip outputs
 
 The bootstrap cell is generated from ``repository`` in ``_config.yml``, the one
-place the repository is named, so that Colab installs ``relu_lib`` from the
-same repository and branch the launch buttons point at.
+place the repository is named, and from relu_lib's version in ``pyproject.toml``, so
+that Colab installs the ``relu_lib`` the book was built with (tag ``v<version>``).
+The reader notebooks (tools/reader_notebooks.py) are published on ``READER_BRANCH``.
 """
 
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -35,27 +37,64 @@ def base_url() -> str:
     return config["html"]["baseurl"].rstrip("/") + "/"
 
 
+def relu_lib_version() -> str:
+    """The version of relu_lib in this checkout, read from pyproject.toml without importing it.
+
+    Read as text so that ``make sync`` and the reader notebooks need no installed relu_lib.
+    """
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return project["version"]
+
+
+def release_tag() -> str:
+    """The git tag of this version of relu_lib, which the bootstrap installs from.
+
+    A tag, not a branch: a reader who opens an old page gets the library that page was built
+    with. The Pages workflow creates the tag when it publishes a version for the first time.
+    """
+    return f"v{relu_lib_version()}"
+
+
 def install_source() -> str:
-    """The pip requirement that installs relu_lib from the book's repository."""
-    url, branch = repository()
-    return f"relu_lib @ git+{url}@{branch}"
+    """The pip requirement that installs this version of relu_lib from the book's repository."""
+    url, _ = repository()
+    return f"relu_lib @ git+{url}@{release_tag()}"
+
+
+# What relu_lib and its extras (experiments, plot, widgets) import, by import name, with the
+# pip name to install when it is missing. Colab has them all; the check keeps an environment that
+# has them (Colab's numpy, torch, TensorFlow) from having them reinstalled or upgraded.
+LIGHT_DEPENDENCIES = {
+    "numpy": "numpy",
+    "scipy": "scipy",
+    "sklearn": "scikit-learn",
+    "threadpoolctl": "threadpoolctl",
+    "matplotlib": "matplotlib",
+    "ipywidgets": "ipywidgets",
+}
 
 
 def bootstrap_source() -> str:
     """The source of every chapter's first cell."""
     return (
-        "# In Google Colab, install relu_lib from the book's repository. Everywhere else\n"
-        "# (your machine, Binder, the book's own build) it is installed already and this\n"
-        "# cell does nothing.\n"
+        f"# In Google Colab, install relu_lib {relu_lib_version()}, the version this book was built with,\n"
+        "# and only those of its light dependencies that are missing: the numpy, torch and\n"
+        "# TensorFlow already there stay as they are. Everywhere else (your machine, Binder,\n"
+        "# the book's own build) relu_lib is installed already and this cell does nothing.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
+        "    import importlib.util\n"
         "    import subprocess\n"
         "\n"
-        "    subprocess.run(\n"
-        f'        [sys.executable, "-m", "pip", "install", "--quiet", "{install_source()}"],\n'
-        "        check=True,\n"
-        "    )"
+        "    light = {  # import name: pip name\n"
+        + "".join(f'        "{module}": "{pip_name}",\n' for module, pip_name in LIGHT_DEPENDENCIES.items())
+        + "    }\n"
+        "    missing = [pip_name for module, pip_name in light.items() if importlib.util.find_spec(module) is None]\n"
+        '    pip = [sys.executable, "-m", "pip", "install", "--quiet"]\n'
+        "    if missing:\n"
+        "        subprocess.run([*pip, *missing], check=True)\n"
+        f'    subprocess.run([*pip, "--no-deps", "{install_source()}"], check=True)'
     )
 
 

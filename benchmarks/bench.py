@@ -2,7 +2,7 @@
 
     make bench                      # every activation, float32 and float64, n = 1e3, 1e5, 1e7
     python benchmarks/bench.py --only relu gelu --sizes 1000 100000
-    NPY_DISABLE_CPU_FEATURES="AVX512_ICL AVX512_SKX X86_V4" ATEN_CPU_CAPABILITY=avx2 \
+    NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL" ATEN_CPU_CAPABILITY=avx2 \
         python benchmarks/bench.py --notes "AVX2 paths emulated on an AVX-512 CPU"
 
 For each activation, forward and derivative, it prints one table: the median time

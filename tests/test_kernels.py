@@ -279,7 +279,7 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
     s = _masked_slope(dtype) if which == "masked" else -0.0
     assert k._levels(np.dtype(dtype), 1.0, s, math.copysign(1.0, s))[0] == "masked"
     f = _leaky(s)
-    for n in (67, 2 * k.BLOCK + 5):
+    for n in (67, 2 * k.STREAM_BLOCK + 5):
         x = base_input(dtype, n)
         _, slope = torch_expected(f, x)
         assert_bits(f.slope(x), slope, nan_sign=False, what=f"{f.id}' n={n}")
@@ -292,14 +292,27 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
 def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
     # out= one element further along the same buffer: a blocked kernel that wrote a block
     # before reading the next would read its own results.
+    # Every clamp path is forced too: the blocked one walks blocks as well.
     f = BY_ID[fn_id]
-    n = 2 * k.BLOCK + 5
+    n = 2 * k.STREAM_BLOCK + 5
     x = base_input(dtype, n + 1)
-    for kind in ("value", "slope"):
-        call = f.value if kind == "value" else f.slope
-        for shift in (1, -1):
-            buf = x.copy()
-            src, dst = (buf[:-1], buf[1:]) if shift == 1 else (buf[1:], buf[:-1])
-            expected = np.asarray(call(src.copy()))
-            call(src, out=dst)
-            assert_bits(dst, expected, nan_sign=kind == "value", what=f"{fn_id} {kind} shift {shift}")
+    for path in k.PATHS:
+        with k.forced("max0", path), k.forced("relu6", path):
+            for kind in ("value", "slope"):
+                call = f.value if kind == "value" else f.slope
+                for shift in (1, -1):
+                    buf = x.copy()
+                    src, dst = (buf[:-1], buf[1:]) if shift == 1 else (buf[1:], buf[:-1])
+                    expected = np.asarray(call(src.copy()))
+                    call(src, out=dst)
+                    what = f"{fn_id} {kind}, {path} path, shift {shift}"
+                    assert_bits(dst, expected, nan_sign=kind == "value", what=what)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01", "leaky_relu-0.0", "leaky_relu-2.0"])
+def test_streamed_kernels_across_their_block_boundaries(fn_id: str, dtype: Any) -> None:
+    # Leaky ReLU and the piecewise-constant derivatives run whole arrays up to STREAM_BLOCK
+    # values and blocks beyond it: both sides of the boundary, a full last block and a tail.
+    for n in (k.STREAM_BLOCK, k.STREAM_BLOCK + 1, 2 * k.STREAM_BLOCK + 5):
+        check(BY_ID[fn_id], dtype, n)

@@ -59,6 +59,7 @@ site-check: $(STAMP)
 # Speed and memory against numpy, PyTorch and TensorFlow; not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/framework_findings.py
 
 sync: $(STAMP)
 	$(BIN)/python tools/notebooks.py sync

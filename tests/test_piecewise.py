@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from itertools import pairwise
 
 import numpy as np
 import pytest
+from conftest import require
 
 import relu_lib
 from relu_lib.piecewise import (
@@ -94,7 +94,7 @@ def test_compose_linear_rejects_shapes_that_do_not_chain() -> None:
 
 
 def test_compose_linear_agrees_with_torch_linear_layers() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Linear(8, 8), torch.nn.Linear(8, 2)).double()
     linears = list(model)
@@ -105,9 +105,8 @@ def test_compose_linear_agrees_with_torch_linear_layers() -> None:
 
 
 def test_compose_linear_agrees_with_keras_dense_layers() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    tf = pytest.importorskip("tensorflow")
+    # conftest has set TensorFlow's logging and oneDNN switches before this import.
+    tf = require("tensorflow")
     tf.keras.utils.set_random_seed(0)
     model = tf.keras.Sequential([tf.keras.Input(shape=(5,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(3)])
     for layer in model.layers:  # Keras starts biases at zero: give them values so they are tested too

@@ -463,7 +463,7 @@ def indicator(
     high: float = 1.0,
     low: float = 0.0,
 ) -> np.ndarray:
-    """``res = high`` where ``above < x`` (and ``x < below``), ``low`` elsewhere, and NaN where x is NaN.
+    """``res = high`` where ``above < x`` (and ``x < below``, for ``above < below``), ``low`` elsewhere, NaN at NaN.
 
     The piecewise-constant derivatives (ReLU', ReLU6', Leaky ReLU'). Per cache-sized
     block: the comparisons into a reused boolean mask (a byte per value, the
@@ -484,16 +484,23 @@ def indicator(
     whole = len(pairs) == 1
     mask = np.empty(x.shape if whole else STREAM_BLOCK, dtype=bool)
     inside = None if below is None else np.empty_like(mask)
+    either = None if below is None else np.empty_like(mask)
     for part, into in pairs:
         m = mask if whole else mask[: part.size]
         np.greater(part, above, out=m)
-        if inside is not None:
+        if inside is None or either is None:
+            peak = np.maximum.reduce(part, axis=None)
+            found_nan = peak != peak
+        else:
             m2 = inside if whole else inside[: part.size]
             np.less(part, below, out=m2)
+            # With above < below every number is above one bound or below the other,
+            # and NaN is neither: two passes over bytes, cheaper than a reduction.
+            m_or = either if whole else either[: part.size]
+            found_nan = not np.logical_or(m, m2, out=m_or).all()
             np.logical_and(m, m2, out=m)
-        peak = np.maximum.reduce(part, axis=None)
         # Located before ``into``, which may be ``part`` itself, is written.
-        nan_at = np.isnan(part) if peak != peak else None
+        nan_at = np.isnan(part) if found_nan else None
         if kind == "masked":
             into.fill(second)
             np.copyto(into, first, where=m)

@@ -118,8 +118,18 @@ class Visit:
 
 
 def settle(page: Page) -> None:
-    """Wait for MathJax's first pass and for every embedded widget to be drawn."""
-    page.evaluate("() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise")
+    """Wait for MathJax's first pass and for every embedded widget to be drawn.
+
+    A page with formulas (Sphinx wraps each in ``.math``) must have MathJax: Sphinx sets
+    ``window.MathJax`` to its configuration before the script loads, so only
+    ``MathJax.startup`` shows that MathJax itself arrived.
+    """
+    formulas = page.locator(".math").count()
+    loaded = page.evaluate("() => Boolean(window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)")
+    if formulas and not loaded:
+        pytest.fail(f"{page.url} has {formulas} formulas but MathJax did not load", pytrace=False)
+    if loaded:
+        page.evaluate("() => window.MathJax.startup.promise")
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if views:
         page.wait_for_function(
@@ -157,6 +167,7 @@ class PageReport:
     requested: list[str]
     formulas: int
     violations: list[dict[str, Any]]
+    content: dict[str, Any] = field(default_factory=dict)
 
 
 # The page_report fixture: page_report(path, mode='light') -> PageReport.

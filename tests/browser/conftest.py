@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from browser_kit import AXE_RESULTS, CHAPTER, CHROMIUM, CHROMIUM_ARGS, HTML, WIDE, PageReport, Reporter, Visit, run_axe
+from page_checks import page_content
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 
@@ -95,6 +96,7 @@ def page_report(browser: Browser, server: str) -> Reporter:
             visit.open(path, page, idle=True)
             if path == "index.html":  # the root redirects to the landing page
                 page.wait_for_url("**/chapters/00_welcome.html")
+            content = page_content(page)  # before axe adds its script
             violations = run_axe(page)
             AXE_RESULTS[path if mode == "light" else f"{path} ({mode})"] = violations
             reports[path, mode] = PageReport(
@@ -108,6 +110,7 @@ def page_report(browser: Browser, server: str) -> Reporter:
                 requested=[url.split("?")[0] for url in requested],
                 formulas=page.locator("mjx-container").count(),
                 violations=violations,
+                content=content,
             )
             context.close()
         return reports[path, mode]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from browser_kit import CHAPTER, NOTEBOOKS, PAGES, Reporter
+from page_checks import content_problems, expected, source_of
 
 SERIOUS = ("serious", "critical")
 
@@ -27,6 +28,21 @@ def test_page_loads_with_no_console_error_no_failed_and_no_third_party_request(
     assert report.title, f"{path} has no title"
     assert not report.errors, f"{path}: " + "\n".join(report.errors)
     assert not report.third_party, f"{path} asked other sites for: {report.third_party}"
+
+
+# The pages built from the book's own notebooks and Markdown files (not Sphinx's index and search).
+BOOK_PAGES = [path for path in PAGES if source_of(path) is not None]
+
+
+def test_every_chapter_is_checked_for_content() -> None:
+    assert set(NOTEBOOKS) <= set(BOOK_PAGES), "every notebook chapter has its content checked"
+
+
+@pytest.mark.parametrize("path", BOOK_PAGES)
+def test_page_shows_its_title_text_code_pairs_and_rendered_maths(page_report: Reporter, path: str) -> None:
+    # A page that loads without errors can still be blank, unpaired or unrendered.
+    problems = content_problems(page_report(path).content, expected(path))
+    assert not problems, f"{path}: " + "; ".join(problems)
 
 
 def test_the_root_redirects_to_the_landing_page(page_report: Reporter) -> None:

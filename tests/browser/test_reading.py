@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nbformat
 from browser_kit import CHAPTER, ROOT, Visit
+from page_checks import visibility
 
 NOTEBOOK = ROOT / "chapters" / "02_relu.ipynb"
 
@@ -82,12 +83,12 @@ def test_print_keeps_both_frameworks_code_outputs_and_figures_and_drops_navigati
     page = visit.open(f"{CHAPTER}?framework=tensorflow")
     assert not page.locator("div.cell.tag_pytorch").first.is_visible(), "on screen: TensorFlow only"
     page.emulate_media(media="print")
-    for selector in ("div.cell.tag_pytorch", "div.cell.tag_tensorflow", "div.cell_input pre", "div.cell_output"):
-        shown = page.locator(selector).evaluate_all("els => els.map(e => e.checkVisibility())")
-        assert shown and all(shown), f"{selector} is printed"
-    assert all(page.locator("figure.relu-figure img").evaluate_all("els => els.map(e => e.checkVisibility())"))
+    printed = ("div.cell.tag_pytorch", "div.cell.tag_tensorflow", "div.cell_input pre", "div.cell_output")
+    for selector in (*printed, "figure.relu-figure img"):
+        assert all(visibility(page, selector)), f"{selector} is printed"
+    # visibility() fails when nothing matches: a renamed theme class cannot pass as "hidden".
     for selector in (".framework-tabs", ".bd-sidebar-primary", ".bd-header-article", ".prev-next-area"):
-        assert not any(page.locator(selector).evaluate_all("els => els.map(e => e.checkVisibility())")), selector
+        assert not any(visibility(page, selector)), f"{selector} is not printed"
     # Long lines wrap on paper instead of being cut off at the margin.
     assert page.locator("div.cell_input pre").first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
 
@@ -100,6 +101,7 @@ def test_the_code_in_every_pair_is_the_notebook_code_unchanged(chapter: Visit) -
         for cell in nbformat.read(NOTEBOOK, as_version=4).cells
         if {"pytorch", "tensorflow"} & set(tags(cell))
     ]
+    assert sources, "the chapter's notebook has framework cells to compare"
     shown = chapter.page.locator(".framework-panel div.cell_input pre").evaluate_all(
         "pres => pres.map(p => p.textContent)"
     )

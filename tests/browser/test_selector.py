@@ -122,7 +122,9 @@ def test_both_is_two_columns_on_a_wide_screen_and_one_on_a_phone(
     visit = Visit(context, server)
     try:
         page = visit.open(f"{CHAPTER}?framework=both")
-        for pair in page.locator(".framework-pair").all():
+        pairs = page.locator(".framework-pair").all()
+        assert pairs, "the chapter shows its framework pairs"
+        for pair in pairs:
             pair.scroll_into_view_if_needed()
             torch_box = pair.locator("div.cell.tag_pytorch").bounding_box()
             tf_box = pair.locator("div.cell.tag_tensorflow").bounding_box()

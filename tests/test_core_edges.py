@@ -1,0 +1,221 @@
+"""The parts of relu_lib's core that comparing values with PyTorch cannot reach.
+
+The clamp probe admits a path only if it gives the compare path's bits on every
+probe input, fresh and in place. On a CPU where every path is exact, a probe
+that admits too much (or checks too little) changes nothing that a value test can
+see, until the library meets a CPU where a path is wrong. So the probe is shown
+paths that are wrong in one way each (signed zero, NaN sign, subnormals, the cap,
+the infinities, in place only, strided or 2-D only, short arrays only) and must
+refuse every one, and admit a path that is right. The rest: the shared zero block
+is read-only, ``paths()`` names every path, a forced path that is not exact runs
+as ``compare``, maxout's ``out=`` checks, and SiLU' deep in its float64 tail.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import FLOATS
+
+import relu_lib as rl
+from relu_lib import _kernels as k
+
+DTYPE_IDS = [np.dtype(d).name for d in FLOATS]
+Fault = Callable[[str, np.ndarray, np.ndarray, str | None], None]
+
+
+def _no_fault(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    pass
+
+
+def _lose_negative_zero(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    res[res == 0] = 0.0
+
+
+def _lose_nan_sign(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    res[np.isnan(res)] = np.nan
+
+
+def _flush_subnormals(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    res[(res != 0) & (np.abs(res) < np.finfo(res.dtype).tiny)] = 0.0
+
+
+def _pass_infinities(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if not np.shares_memory(x, res):
+        res[np.isinf(x)] = x[np.isinf(x)]
+
+
+def _pass_the_largest(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if not np.shares_memory(x, res):
+        extreme = np.abs(x) == np.finfo(x.dtype).max
+        res[extreme] = x[extreme]
+
+
+def _cap_at_seven(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    res[res == 6] = 7.0
+
+
+def _wrong_in_place(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if np.shares_memory(x, res):
+        res.flat[0] = 5.0
+
+
+def _wrong_when_short(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if x.size < 8:  # a SIMD loop's scalar remainder
+        res.flat[0] = 5.0
+
+
+def _wrong_when_strided_1d(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if x.ndim == 1 and not x.flags.c_contiguous:
+        res.flat[0] = 5.0
+
+
+def _wrong_when_2d_view(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if x.ndim == 2 and not x.flags.c_contiguous and not x.flags.f_contiguous:
+        res.flat[0] = 5.0
+
+
+def _wrong_when_transposed(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if x.ndim == 2 and x.flags.f_contiguous and not x.flags.c_contiguous:
+        res.flat[0] = 5.0
+
+
+def _wrong_when_zero_first(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if order == "zero_first":
+        res[res == 0] = 0.0
+
+
+def _wrong_in_every_order(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    res.flat[0] = 5.0
+
+
+# Each fault, and the operations whose probe inputs it changes.
+FAULTS: dict[str, tuple[Fault, tuple[str, ...]]] = {
+    "signed zero": (_lose_negative_zero, ("max0", "min0", "relu6")),
+    "NaN sign": (_lose_nan_sign, ("max0", "min0", "relu6")),
+    "subnormals": (_flush_subnormals, ("max0", "min0", "relu6")),
+    "infinities": (_pass_infinities, ("max0", "min0", "relu6")),
+    "largest magnitude": (_pass_the_largest, ("max0", "min0", "relu6")),
+    "cap": (_cap_at_seven, ("relu6",)),
+    "in place": (_wrong_in_place, ("max0", "min0", "relu6")),
+    "short": (_wrong_when_short, ("max0", "min0", "relu6")),
+    "strided": (_wrong_when_strided_1d, ("max0", "min0", "relu6")),
+    "2-D view": (_wrong_when_2d_view, ("max0", "min0", "relu6")),
+    "transposed": (_wrong_when_transposed, ("max0", "min0", "relu6")),
+}
+FAULT_CASES = [(name, op) for name, (_, ops) in FAULTS.items() for op in ops]
+
+
+def faulty(fault: Fault) -> Callable[[str, np.ndarray, np.ndarray, str | None], None]:
+    """A clamp path that computes the right answer, then spoils it as ``fault`` says."""
+
+    def path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+        k._compare_path(op, x, res, None)
+        fault(op, x, res, order)
+
+    return path
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize(("fault", "op"), FAULT_CASES, ids=[f"{f}-{op}" for f, op in FAULT_CASES])
+def test_the_probe_refuses_a_path_wrong_in_one_way(monkeypatch: pytest.MonkeyPatch, fault: str, op: str, dtype: Any):
+    monkeypatch.setitem(k._PATH_FUNCTIONS, "clip", faulty(FAULTS[fault][0]))
+    assert k._is_exact(op, "clip", None, np.dtype(dtype)) is False
+    assert k._exact_order(op, "clip", np.dtype(dtype)) is False
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_the_probe_admits_a_right_path_in_the_order_that_is_right(
+    monkeypatch: pytest.MonkeyPatch, op: str, dtype: Any
+) -> None:
+    dt = np.dtype(dtype)
+    monkeypatch.setitem(k._PATH_FUNCTIONS, "clip", faulty(_no_fault))
+    assert k._is_exact(op, "clip", None, dt) is True
+    assert k._exact_order(op, "clip", dt) is None, "an orderless path that is exact"
+    assert k._exact_order(op, "compare", dt) is None
+    for path in ("scalar", "blocked"):
+        monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_no_fault))
+        assert k._exact_order(op, path, dt) == "zero_first", "the first exact order"
+        monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_wrong_when_zero_first))
+        assert k._exact_order(op, path, dt) == "x_first"
+        monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_wrong_in_every_order))
+        assert k._exact_order(op, path, dt) is False
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_selection_keeps_only_exact_paths(monkeypatch: pytest.MonkeyPatch, op: str, dtype: Any) -> None:
+    for path in ("clip", "scalar", "blocked"):
+        monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_wrong_in_every_order))
+    alone = k._select(op, np.dtype(dtype))
+    assert alone.exact == {"compare": None} and alone.path == "compare" and set(alone.seconds) == {"compare"}
+    monkeypatch.setitem(k._PATH_FUNCTIONS, "clip", faulty(_no_fault))
+    two = k._select(op, np.dtype(dtype))
+    assert two.exact == {"clip": None, "compare": None}
+    assert two.path in two.exact and set(two.seconds) == set(two.exact)
+    assert all(seconds > 0 for seconds in two.seconds.values())
+
+
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_a_forced_path_that_is_not_exact_here_runs_as_compare(monkeypatch: pytest.MonkeyPatch, op: str) -> None:
+    dtype = np.dtype(np.float32)
+    only_compare = k.Selection(exact={"compare": None}, seconds={"compare": 1e-6}, path="compare")
+    monkeypatch.setitem(k._SELECTIONS, (op, dtype), only_compare)
+    for path in k.PATHS:
+        with k.forced(op, path):
+            assert k.chosen(op, dtype) == ("compare", None)
+    x = np.array([-0.0, -1.0, 7.0, np.nan], dtype=dtype)
+    with k.forced("max0", "clip"):
+        assert np.signbit(rl.relu(x)[0]), "relu(-0.0) is -0.0 through the compare path"
+
+
+def test_same_bits_compares_nan_and_the_sign_of_zero() -> None:
+    assert k._same_bits(np.array([np.nan, -0.0, 1.0]), np.array([np.nan, -0.0, 1.0]))
+    assert not k._same_bits(np.array([-0.0]), np.array([0.0]))
+    assert not k._same_bits(np.array([-np.nan]), np.array([np.nan]))
+    assert not k._same_bits(np.array([1.0]), np.array([2.0]))
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+def test_the_zero_block_is_a_read_only_block_of_zeros_of_the_dtype(dtype: Any) -> None:
+    block = k._zero_block(np.dtype(dtype))
+    assert block.dtype == dtype and block.shape == (k.BLOCK,)
+    assert not block.any() and not np.signbit(block).any()
+    assert not block.flags.writeable, "shared by every call: a write would change every later result"
+
+
+def test_paths_names_every_path_of_every_operation() -> None:
+    assert k.paths() == {op: k.PATHS for op in k.OPERATIONS}
+    assert set(k.PATHS) == set(k._PATH_FUNCTIONS)
+
+
+def test_maxout_checks_its_out_buffer_and_its_input() -> None:
+    x = np.arange(24.0).reshape(4, 3, 2)
+    with pytest.raises(TypeError, match="out= has dtype float32"):
+        rl.maxout(x, 2, axis=0, out=np.empty((2, 3, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"out= has shape \(2, 3\)"):
+        rl.maxout(x, 2, axis=0, out=np.empty((2, 3)))
+    out = np.empty((2, 3, 2))
+    assert rl.maxout(x, 2, axis=0, out=out) is out
+    np.testing.assert_array_equal(out, x[1::2])
+    with pytest.raises(ValueError, match="needs an array with at least one axis, got a scalar"):
+        rl.maxout(3.0, 1)
+
+
+def test_silu_derivative_deep_in_the_float64_tail_is_accurate_not_zero() -> None:
+    # Down to x = -700 float64 holds (1 + x) e^x (about 1e-301): relu_lib computes it, to
+    # a relative 1e-12, and returns the limit 0 only below that.
+    x = np.array([-90.0, -100.0, -300.0, -650.0])
+    exact = []
+    for v in x:
+        s = math.exp(v) / (1.0 + math.exp(v))
+        exact.append(s * (1.0 + v * (1.0 - s)))
+    got = rl.derivative(rl.silu)(x)
+    assert (got < 0).all()
+    np.testing.assert_allclose(got, exact, rtol=1e-12, atol=0)
+    assert rl.derivative(rl.silu)(np.array([-800.0]))[0] == 0.0

@@ -1,7 +1,8 @@
 # The ReLU book. Two commands are the contract (see README.md):
 #   make book   build the whole HTML book, executing every chapter
 #   make test   the complete check: lint, library tests, chapter conventions,
-#               workflow validation and the strict book build
+#               workflow validation, the strict book build and the chapters run
+#               in Colab's package versions (colab-check)
 # Both create .venv and install the pinned requirements.txt first. After each build,
 # tools/reader_notebooks.py writes the reader notebooks (Colab, Binder, download) into the site.
 
@@ -82,7 +83,10 @@ $(COLAB_STAMP): tools/colab-requirements.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/colab-requirements.txt "$(COLAB_TORCH)"
 	@touch $@
 
-# relu_lib goes in as the bootstrap cell installs it in Colab: without its dependencies.
+test: colab-check
+
+# relu_lib goes in as the bootstrap cell installs it in Colab: without its dependencies. After
+# `book` (a no-op rebuild after the strict build), so that the reader notebooks are this build's.
 colab-check: book $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
 	$(COLAB_VENV)/bin/python tools/run_notebooks.py --json $(BUILD)/colab-check.json $(READER)/*.ipynb

@@ -82,9 +82,8 @@ def run(path: Path) -> Result:
         try:
             client.execute()
         except CellExecutionError as exc:
-            # The cell's source and the traceback's last line say what failed.
-            lines = [line for line in str(exc).splitlines() if line.strip()]
-            error = lines[-1] if lines else repr(exc)
+            # The exception's first line: the traceback is long, and ends in Keras's call arguments.
+            error = f"{exc.ename}: {exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ''}"[:300]
         except Exception as exc:  # a dead kernel or a timeout: still a result, not a crash of the run
             error = f"{type(exc).__name__}: {exc}"
     return Result(path.stem, not error, time.perf_counter() - start, memory.peak / GIB, error)

@@ -66,12 +66,12 @@ sync: $(STAMP)
 	$(BIN)/python tools/notebooks.py sync
 
 # Colab's environment ----------------------------------------------------------------
-# `make colab-check` (not part of `make test`: building its venv downloads about 1.5 GB and running
-# every chapter takes about as long again as the book's build) runs every reader notebook in
-# .venv-colab, which holds the versions Google publishes for Colab's runtime
-# (tools/colab-requirements.txt), on this machine's Python: Colab runs 3.13. Colab's torch is
-# 2.11.0+cpu, which only PyTorch's own index serves; COLAB_TORCH picks it where that index is
-# reachable (make COLAB_TORCH=torch==2.11.0+cpu with PIP_EXTRA_INDEX_URL set, as in CI).
+# `make colab-check`, the last step of `make test`, runs every reader notebook in .venv-colab,
+# which holds the versions Google publishes for Colab's runtime (tools/colab-requirements.txt), on
+# this machine's Python: Colab runs 3.13. Building the venv downloads about 1.5 GB once; running the
+# chapters takes about 6 minutes on 2 cores. Colab's torch is 2.11.0+cpu, which only PyTorch's own
+# index serves: `make COLAB_TORCH=torch==2.11.0+cpu ...` picks it where PIP_EXTRA_INDEX_URL names
+# that index (as CI's does); the default is the book's CPU torch.
 COLAB_VENV  := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_TORCH ?= torch==2.13.0

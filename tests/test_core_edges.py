@@ -89,6 +89,16 @@ def _wrong_when_zero_first(op: str, x: np.ndarray, res: np.ndarray, order: str |
         res[res == 0] = 0.0
 
 
+def _wrong_when_zero_first_fresh(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if order == "zero_first" and not np.shares_memory(x, res):
+        res.flat[0] = 5.0
+
+
+def _wrong_when_zero_first_in_place(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if order == "zero_first" and np.shares_memory(x, res):
+        res.flat[0] = 5.0
+
+
 def _wrong_in_every_order(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
     res.flat[0] = 5.0
 
@@ -143,6 +153,10 @@ def test_the_probe_admits_a_right_path_in_the_order_that_is_right(
         assert k._exact_order(op, path, dt) == "zero_first", "the first exact order"
         monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_wrong_when_zero_first))
         assert k._exact_order(op, path, dt) == "x_first"
+        # The probe runs the order it is judging, fresh and in place.
+        for one_way in (_wrong_when_zero_first_fresh, _wrong_when_zero_first_in_place):
+            monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(one_way))
+            assert k._exact_order(op, path, dt) == "x_first", one_way.__name__
         monkeypatch.setitem(k._PATH_FUNCTIONS, path, faulty(_wrong_in_every_order))
         assert k._exact_order(op, path, dt) is False
 
@@ -159,6 +173,11 @@ def test_selection_keeps_only_exact_paths(monkeypatch: pytest.MonkeyPatch, op: s
     assert two.exact == {"clip": None, "compare": None}
     assert two.path in two.exact and set(two.seconds) == set(two.exact)
     assert all(seconds > 0 for seconds in two.seconds.values())
+    # A path with argument orders is kept with the order that is exact: the one it will run.
+    monkeypatch.setitem(k._PATH_FUNCTIONS, "scalar", faulty(_no_fault))
+    monkeypatch.setitem(k._PATH_FUNCTIONS, "blocked", faulty(_wrong_when_zero_first))
+    three = k._select(op, np.dtype(dtype))
+    assert three.exact == {"clip": None, "scalar": "zero_first", "blocked": "x_first", "compare": None}
 
 
 @pytest.mark.parametrize("op", list(k.OPERATIONS))
@@ -174,6 +193,33 @@ def test_a_forced_path_that_is_not_exact_here_runs_as_compare(monkeypatch: pytes
         assert np.signbit(rl.relu(x)[0]), "relu(-0.0) is -0.0 through the compare path"
 
 
+def _layouts(x: np.ndarray) -> list[np.ndarray]:
+    spaced = np.empty(2 * x.size, dtype=x.dtype)
+    spaced[::2] = x
+    square = np.resize(x, (x.size // 2, 2))
+    return [x, x[:5], spaced[::2], square.T, np.resize(x, (3 * k.BLOCK + 5,))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_every_path_in_every_order_computes_the_clamp(op: str, dtype: Any) -> None:
+    # Run directly, not through the probe (which would hide a broken path behind compare):
+    # every path, in either order, gives the compare path's values on every layout, fresh
+    # and in place. Only the sign of a zero result may differ by CPU.
+    base = np.array([0.0, -0.0, 1.5, -2.5, 6.0, 7.0, np.inf, -np.inf, np.nan, 3.0, -4.0, 0.25], dtype=dtype)
+    for x in _layouts(base):
+        expected = np.empty_like(x)
+        k._compare_path(op, x, expected, None)
+        for path, run in k._PATH_FUNCTIONS.items():
+            for order in ("zero_first", "x_first", None):
+                fresh = np.empty_like(x)
+                run(op, x, fresh, order)
+                in_place = x.copy()
+                run(op, in_place, in_place, order)
+                for got in (fresh, in_place):
+                    assert np.array_equal(got, expected, equal_nan=True), (path, order, x.shape, x.strides)
+
+
 def test_same_bits_compares_nan_and_the_sign_of_zero() -> None:
     assert k._same_bits(np.array([np.nan, -0.0, 1.0]), np.array([np.nan, -0.0, 1.0]))
     assert not k._same_bits(np.array([-0.0]), np.array([0.0]))
@@ -183,6 +229,8 @@ def test_same_bits_compares_nan_and_the_sign_of_zero() -> None:
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
 def test_the_zero_block_is_a_read_only_block_of_zeros_of_the_dtype(dtype: Any) -> None:
+    # A fresh block, as the first call in a process makes it (later calls reuse the cached one).
+    k._zero_block.cache_clear()
     block = k._zero_block(np.dtype(dtype))
     assert block.dtype == dtype and block.shape == (k.BLOCK,)
     assert not block.any() and not np.signbit(block).any()
@@ -203,8 +251,18 @@ def test_maxout_checks_its_out_buffer_and_its_input() -> None:
     out = np.empty((2, 3, 2))
     assert rl.maxout(x, 2, axis=0, out=out) is out
     np.testing.assert_array_equal(out, x[1::2])
-    with pytest.raises(ValueError, match="needs an array with at least one axis, got a scalar"):
+    single = x.astype(np.float32)
+    out32 = np.empty((2, 3, 2), dtype=np.float32)
+    assert rl.maxout(single, 2, axis=0, out=out32) is out32, "an out= of x's own dtype, float32, is accepted"
+    with pytest.raises(ValueError, match=r"^maxout\(\) needs an array with at least one axis, got a scalar$"):
         rl.maxout(3.0, 1)
+
+
+def test_prelu_names_its_weight_when_the_weight_is_not_a_number() -> None:
+    with pytest.raises(TypeError, match=r"^prelu\(\) weight expects real numbers"):
+        rl.prelu([1.0, -1.0], "0.25")
+    with pytest.raises(TypeError, match=r"^prelu_derivative\(\) weight expects real numbers"):
+        rl.derivative(rl.prelu)([1.0, -1.0], "0.25")
 
 
 def test_silu_derivative_deep_in_the_float64_tail_is_accurate_not_zero() -> None:

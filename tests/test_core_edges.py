@@ -277,3 +277,15 @@ def test_silu_derivative_deep_in_the_float64_tail_is_accurate_not_zero() -> None
     assert (got < 0).all()
     np.testing.assert_allclose(got, exact, rtol=1e-12, atol=0)
     assert rl.derivative(rl.silu)(np.array([-800.0]))[0] == 0.0
+
+
+def test_check_count_takes_integers_from_its_lower_bound() -> None:
+    from relu_lib._arrays import check_count
+
+    assert check_count(3, "depth") == 3 and type(check_count(np.int64(3), "depth")) is int
+    assert check_count(0, "epochs", low=0) == 0
+    for bad in (0, -1, True, 2.0, "3", None):
+        with pytest.raises(ValueError, match=r"^depth must be a positive integer, got "):
+            check_count(bad, "depth")
+    with pytest.raises(ValueError, match=r"^width must be an integer >= 2, got 1$"):
+        check_count(1, "width", low=2)

@@ -62,6 +62,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/framework_findings.py
 
+# Mutation testing of relu_lib's numerical core (tools/mutation.py): mutmut in a temporary copy,
+# each mutant against only the tests that reach it; prints the score and every surviving mutant.
+# It runs for half an hour or more on 2 cores (longer while other work shares them); not part of `make test`.
+.PHONY: mutation
+mutation: $(STAMP)
+	$(BIN)/python tools/mutation.py
+
 sync: $(STAMP)
 	$(BIN)/python tools/notebooks.py sync
 

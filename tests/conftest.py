@@ -30,6 +30,8 @@ import relu_lib as rl
 # random search, run with RELU_LIB_HYPOTHESIS_PROFILE=thorough.
 settings.register_profile("relu_lib", derandomize=True, database=None, deadline=None, max_examples=100)
 settings.register_profile("thorough", derandomize=False, database=None, deadline=None, max_examples=2000)
+# `make mutation` (tools/mutation.py) runs the tests once per mutant: fewer examples, same edges.
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None, max_examples=20)
 settings.load_profile(os.environ.get("RELU_LIB_HYPOTHESIS_PROFILE", "relu_lib"))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

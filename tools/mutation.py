@@ -1,0 +1,178 @@
+"""`make mutation`: mutation testing of relu_lib's numerical core with mutmut, in a temporary copy.
+
+    python tools/mutation.py            # every module, then the score and each surviving mutant
+    python tools/mutation.py --keep     # keep the copy (and mutmut's mutants/) to inspect it
+
+mutmut changes one operator, constant or call at a time in ``MODULES`` and runs, for each
+change, only the tests in ``TESTS`` that call the changed function (it records which test
+reaches which function in a first, instrumented run). A change that no test notices
+*survives*: either the tests miss a behaviour, or the change is equivalent.
+
+Everything happens in a fresh temporary directory: mutmut writes its mutated modules into
+``mutants/`` of the directory it runs in, and other work in the repository (a build, a test
+run, an editor) must never import a mutated ``relu_lib``.
+
+Mutants run in processes forked from one that has collected the tests but run
+none of them, so that no cache already holds an unmutated result.
+
+mutmut does not mutate decorated functions (their decorators run at import time), and
+every activation is wrapped by ``@elementwise``. In the copy each top-level
+``@decorator def name`` is spelled ``def name`` followed by ``name = decorator(name)``,
+which Python defines as the same thing, so that their bodies are mutated too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MODULES = (
+    "relu_lib/activations.py",
+    "relu_lib/derivatives.py",
+    "relu_lib/_kernels.py",
+    "relu_lib/_arrays.py",
+)
+
+# The tests that exercise those modules by value. The chapter, TensorFlow, experiment and
+# plotting tests reach them too, but only through the functions tested here, at minutes a run.
+TESTS = (
+    "tests/test_activations_torch.py",
+    "tests/test_derivatives_torch.py",
+    "tests/test_kernels.py",
+    "tests/test_inputs.py",
+    "tests/test_memory.py",
+    "tests/test_properties.py",
+    "tests/test_parameters_torch.py",
+    "tests/test_core_edges.py",
+)
+
+# Fewer hypothesis examples per property (tests/conftest.py): each surviving mutant runs
+# every test that reaches it, and the fixed example tables already cover the edges.
+HYPOTHESIS_PROFILE = "mutation"
+
+STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
+DETECTED = {"killed", "timeout", "segfault", "caught by type check"}
+
+
+def undecorate(source: str) -> str:
+    """``@d def f`` at module level rewritten as ``def f`` then ``f = d(f)``: the same module, mutable by mutmut."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            applied = node.name
+            for decorator in reversed(node.decorator_list):
+                applied = f"{ast.get_source_segment(source, decorator)}({applied})"
+            first = node.decorator_list[0].lineno - 1
+            edits.append((first, node.lineno - 1, node.end_lineno, f"{node.name} = {applied}\n"))
+    for first, definition, end, assignment in reversed(edits):
+        lines[end:end] = [assignment]
+        del lines[first:definition]
+    return "".join(lines)
+
+
+def prepare(copy: Path) -> None:
+    """The package, the tests and a mutmut configuration in ``copy``."""
+    ignore = shutil.ignore_patterns("__pycache__", "results", "*.pyc")
+    shutil.copytree(ROOT / "relu_lib", copy / "relu_lib", ignore=ignore)
+    shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__", "site", "browser"))
+    for module in MODULES:
+        path = copy / module
+        path.write_text(undecorate(path.read_text()))
+    tests = [t for t in TESTS if (copy / t).exists()]
+    quoted = ", ".join(f'"{item}"' for item in tests)
+    only = ", ".join(f'"{item}"' for item in MODULES)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (copy / "pyproject.toml").write_text(
+        pyproject
+        + "\n[tool.mutmut]\n"
+        + 'source_paths = ["relu_lib"]\n'
+        + f"only_mutate = [{only}]\n"
+        + f"pytest_add_cli_args_test_selection = [{quoted}]\n"
+        # xdist would fork workers inside mutmut's own forked workers.
+        + 'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider"]\n'
+        + "use_git_change_detection = false\n"
+        # Each mutant is forked from a process that has only collected the tests, not run them:
+        # a process that ran them holds filled caches (functools.cache, the clamp selection),
+        # and a mutant of a cached function would never run in its fork.
+        + 'process_isolation = "forkserver"\n'
+    )
+
+
+def mutmut(copy: Path, *args: str, capture: bool = False) -> str:
+    env = dict(os.environ, RELU_LIB_HYPOTHESIS_PROFILE=HYPOTHESIS_PROFILE, PYTHONDONTWRITEBYTECODE="1")
+    # One thread per worker: two workers share the two cores, and BLAS threads would oversubscribe them.
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [sys.executable, "-m", "mutmut", *args]
+    done = subprocess.run(command, cwd=copy, env=env, text=True, capture_output=capture, check=False)
+    if done.returncode != 0 and args[0] != "run":
+        sys.exit(f"mutmut {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done.stdout or ""
+
+
+def statuses(copy: Path) -> dict[str, str]:
+    """Every mutant's name and status, as ``mutmut results --all`` lists them."""
+    found = {}
+    for line in mutmut(copy, "results", "--all", "true", capture=True).splitlines():
+        match = STATUS.match(line)
+        if match:
+            found[match["name"]] = match["status"]
+    return found
+
+
+def report(copy: Path, found: dict[str, str], seconds: float) -> int:
+    """Print the score and each surviving mutant's diff; the number of survivors is the exit status's cause."""
+    counts: dict[str, int] = {}
+    for status in found.values():
+        counts[status] = counts.get(status, 0) + 1
+    detected = sum(n for status, n in counts.items() if status in DETECTED)
+    # "not checked" (outside the names asked for) and "skipped" mutants were never run.
+    unrun = {"not checked", "skipped"}
+    survivors = sorted(name for name, status in found.items() if status not in DETECTED | unrun)
+    judged = detected + len(survivors)
+    print(f"\nmutants: {len(found)}; " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
+    score = 100.0 * detected / judged if judged else 0.0
+    print(f"mutation score: {detected}/{judged} = {score:.1f}% detected, in {seconds / 60:.1f} min")
+    for name in survivors:
+        print(f"\n--- {name}: {found[name]}")
+        print(mutmut(copy, "show", name, capture=True).strip())
+    return len(survivors)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print its path")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    parser.add_argument("names", nargs="*", help="only these mutants (mutmut's names, globs allowed)")
+    args = parser.parse_args()
+    copy = Path(tempfile.mkdtemp(prefix="relu-mutation-"))
+    start = time.monotonic()
+    try:
+        prepare(copy)
+        mutmut(copy, "run", "--max-children", str(args.max_children), *args.names)
+        found = statuses(copy)
+        if not found:
+            sys.exit("mutmut reported no mutants: see its output above")
+        report(copy, found, time.monotonic() - start)
+    finally:
+        if args.keep:
+            print(f"\nthe copy, with mutmut's mutants/: {copy}")
+        else:
+            shutil.rmtree(copy, ignore_errors=True)
+    # Survivors are reported, not failed on: judging each is the reader's work (see the survivors above).
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

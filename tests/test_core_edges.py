@@ -36,6 +36,11 @@ def _lose_negative_zero(op: str, x: np.ndarray, res: np.ndarray, order: str | No
     res[res == 0] = 0.0
 
 
+def _sign_positive_zero_input(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
+    if not np.shares_memory(x, res):
+        res[(x == 0) & ~np.signbit(x)] = -0.0
+
+
 def _lose_nan_sign(op: str, x: np.ndarray, res: np.ndarray, order: str | None) -> None:
     res[np.isnan(res)] = np.nan
 
@@ -106,6 +111,7 @@ def _wrong_in_every_order(op: str, x: np.ndarray, res: np.ndarray, order: str | 
 # Each fault, and the operations whose probe inputs it changes.
 FAULTS: dict[str, tuple[Fault, tuple[str, ...]]] = {
     "signed zero": (_lose_negative_zero, ("max0", "min0", "relu6")),
+    "+0.0 input": (_sign_positive_zero_input, ("max0", "min0", "relu6")),
     "NaN sign": (_lose_nan_sign, ("max0", "min0", "relu6")),
     "subnormals": (_flush_subnormals, ("max0", "min0", "relu6")),
     "infinities": (_pass_infinities, ("max0", "min0", "relu6")),

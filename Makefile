@@ -61,6 +61,7 @@ site-check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/framework_findings.py
+	$(BIN)/python benchmarks/kernels.py
 
 # Mutation testing of relu_lib's numerical core (tools/mutation.py): mutmut in a temporary copy,
 # each mutant against only the tests that reach it; prints the score and every surviving mutant.

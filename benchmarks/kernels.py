@@ -21,7 +21,9 @@ benchmark's NaN-free input never needs to use), except ``np.heaviside(x, 0)``,
 which is relu' with NaN built in.
 
 The second run repeats everything in a subprocess with numpy's AVX-512 loops off
-and PyTorch's dispatch at AVX2.
+and PyTorch's dispatch at AVX2. Each run prints its machine first and also writes
+its table to ``benchmarks/results/<slug>/kernels.txt``, the machine's result set
+(``--no-save`` to only print).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ import sys
 from collections.abc import Callable
 
 import numpy as np
+from bench import ROOT, output_directory
+
+from relu_lib import hardware
 
 AVX2_EMULATION = {"NPY_DISABLE_CPU_FEATURES": "AVX512_ICL AVX512_SKX X86_V4", "ATEN_CPU_CAPABILITY": "avx2"}
 SLOPE = 0.01
@@ -135,12 +140,18 @@ def row(name: str, fn: Callable, forms: dict[str, Callable], x: object, out: obj
     )
 
 
-def measure(sizes: tuple[int, ...], repeat: int) -> None:
-    """Print one line per (function, size, dtype, allocating or out=), then the selections."""
+def measure(sizes: tuple[int, ...], repeat: int) -> list[str]:
+    """Print one line per (function, size, dtype, allocating or out=), then the selections; return the lines."""
     from relu_lib import _kernels as k
 
+    lines: list[str] = []
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     ours = library_forms()
-    print(
+    emit(
         f"{'function':<12} {'n':>7} {'dtype':<8} {'mode':<6} {'relu_lib':>11} {'numpy best':>11}  "
         f"{'ratio':>6}  {'vs tanh':>7}  {'vs sigm':>7}  best numpy form"
     )
@@ -152,14 +163,16 @@ def measure(sizes: tuple[int, ...], repeat: int) -> None:
             for mode in ("alloc", "out="):
                 out = None if mode == "alloc" else buf
                 for name, fn in ours.items():
-                    print(row(name, fn, forms[name], x, out, repeat), flush=True)
-    print("\nselections (path chosen; the in-cache timing of every exact path, us):")
+                    emit(row(name, fn, forms[name], x, out, repeat))
+    emit("")
+    emit("selections (path chosen; the in-cache timing of every exact path, us):")
     for op in k.OPERATIONS:
         for dtype in (np.float16, np.float32, np.float64):
             sel = k.selection(op, dtype)
             times = ", ".join(f"{p} {s * 1e6:.1f}" for p, s in sel.seconds.items())
             orders = {p: o for p, o in sel.exact.items() if o}
-            print(f"  {op:<6} {np.dtype(dtype).name:<8} -> {sel.path:<8} ({times}; orders {orders})")
+            emit(f"  {op:<6} {np.dtype(dtype).name:<8} -> {sel.path:<8} ({times}; orders {orders})")
+    return lines
 
 
 def main() -> None:
@@ -167,14 +180,24 @@ def main() -> None:
     parser.add_argument("--here", action="store_true", help="only this process's numpy paths, no AVX2 subprocess")
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e5, 1e7])
     parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds; each keeps its best")
+    parser.add_argument("--no-save", action="store_true", help="print only; do not write kernels.txt")
     args = parser.parse_args()
     sizes = tuple(int(s) for s in args.sizes)
+    machine = hardware.describe()
     features = os.environ.get("NPY_DISABLE_CPU_FEATURES")
-    print(f"== numpy CPU features disabled: {features or 'none'} ==", flush=True)
-    measure(sizes, args.repeat)
+    rounds = f"numpy CPU features disabled: {features or 'none'}; {args.repeat} interleaved rounds"
+    heading = [f"# {machine}", rounds, ""]
+    print("\n".join(heading), flush=True)
+    lines = measure(sizes, args.repeat)
+    if not args.no_save:
+        target = output_directory(machine) / "kernels.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(heading + lines) + "\n")
+        print(f"\nwritten: {target.relative_to(ROOT)}", flush=True)
     if args.here:
         return
     command = [sys.executable, __file__, "--here", "--repeat", str(args.repeat), "--sizes", *map(str, args.sizes)]
+    command += ["--no-save"] if args.no_save else []
     print(flush=True)
     subprocess.run(command, env={**os.environ, **AVX2_EMULATION}, check=True)
 

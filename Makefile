@@ -105,7 +105,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Browser files and browser checks --------------------------------------------------
-# The site serves MathJax and the ipywidgets renderer itself: `npm ci` installs the
+# The site serves MathJax itself: `npm ci` installs the
 # versions pinned in package-lock.json into node_modules/ and tools/web_assets.py copies
 # the files a page loads into _vendor/ (both git-ignored), which the book serves from
 # _static/npm/. Without Node.js `make book` says so and the pages use the CDNs instead;
@@ -134,7 +134,7 @@ ifeq ($(HAVE_NODE),yes)
 assets: $(ASSETS_STAMP)
 else
 assets:
-	@echo "Node.js/npm not found ($(NODE), $(NPM)): the pages will load MathJax and the widget renderer from their CDNs. Install Node.js to serve them from the site."
+	@echo "Node.js/npm not found ($(NODE), $(NPM)): the pages will load MathJax from its CDN. Install Node.js to serve it from the site."
 	rm -rf _vendor
 endif
 

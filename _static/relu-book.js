@@ -1,6 +1,6 @@
 /*
  * The ReLU book's page behaviour: one framework selector for every pair of
- * PyTorch / TensorFlow cells, and an accessible name for the widgets' sliders.
+ * PyTorch / TensorFlow cells, and explorers whose figures follow their controls.
  *
  * Jupyter Book drops code cells nested in tabs, so the notebooks keep each pair
  * as two top-level cells (myst-nb gives them the classes tag_pytorch and
@@ -10,6 +10,7 @@
  * It is stored in localStorage (every page, and reloads, see it) and a link can
  * set it: ?framework=tensorflow. Without JavaScript nothing is grouped or
  * hidden: every cell stays in order, labelled with its framework by the CSS.
+ * It also moves the explorers' figures with their controls (see startExplorer).
  */
 (() => {
   "use strict";
@@ -176,70 +177,37 @@
   });
 
   /*
-   * The widget renderer typesets each widget's label through MathJax 2's API,
-   * MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the book loads
-   * MathJax 3, which has no Hub, so drawing the explorer's slider threw a
-   * TypeError on every page with a widget. Give every MathJax object the page
-   * gets (the configuration object now, MathJax 3 itself when it replaces it)
-   * a Hub whose Queue hands the element to MathJax 3's typesetPromise.
+   * Explorers (relu_lib.explorer): the page holds one frame per point of the
+   * controls' grid, each in a div whose data-frame lists the controls'
+   * positions ("2,0"). On every change the frame matching the controls is
+   * shown and the others hidden. The controls start hidden, so that a page
+   * without JavaScript shows the first frame and nothing that cannot move.
    */
-  const hub = {
-    Queue(...jobs) {
-      for (const job of jobs) {
-        const element = Array.isArray(job) && job[0] === "Typeset" ? job[2] : null;
-        const mathjax = window.MathJax;
-        // Before MathJax 3 has started, its first pass typesets the whole page anyway.
-        if (!element || !mathjax?.startup?.promise || !mathjax.typesetPromise) continue;
-        mathjax.startup.promise
-          .then(() => mathjax.typesetPromise([element]))
-          .catch((error) => console.warn("MathJax could not typeset a widget label:", error));
-      }
-    },
-  };
-  let mathjax = window.MathJax;
-  const withHub = (value) => {
-    if (value && typeof value === "object" && !value.Hub) {
-      Object.defineProperty(value, "Hub", { value: hub, configurable: true });
-    }
-    return value;
-  };
-  Object.defineProperty(window, "MathJax", {
-    configurable: true,
-    enumerable: true,
-    get: () => mathjax,
-    set: (value) => {
-      mathjax = withHub(value);
-    },
-  });
-  withHub(mathjax);
+  const position = (control) =>
+    control.matches("input") ? control.value : control.querySelector("input:checked")?.value;
 
-  /*
-   * ipywidgets draws a slider as a div with role="slider" next to a <label>
-   * that is not tied to it, so the slider has no accessible name (axe:
-   * aria-input-field-name). Name each slider by its visible label once the
-   * widget renderer has drawn it (it renders after the page has loaded).
-   */
-  let labels = 0;
-  const nameSliders = () => {
-    for (const slider of document.querySelectorAll(
-      '.widget-slider [role="slider"]:not([aria-labelledby]):not([aria-label])',
-    )) {
-      const label = slider.closest(".widget-slider").querySelector(".widget-label");
-      if (!label || !label.textContent.trim()) continue;
-      if (!label.id) {
-        labels += 1;
-        label.id = `widget-slider-label-${labels}`;
+  const startExplorer = (explorer) => {
+    const controls = [...explorer.querySelectorAll("[data-control]")];
+    const frames = [...explorer.querySelectorAll("[data-frame]")];
+    const update = () => {
+      const key = controls.map(position).join(",");
+      for (const frame of frames) frame.hidden = frame.dataset.frame !== key;
+      for (const range of explorer.querySelectorAll('input[type="range"][data-values]')) {
+        const text = JSON.parse(range.dataset.values)[Number(range.value)];
+        range.setAttribute("aria-valuetext", text);
+        const output = explorer.querySelector(`output[for="${range.id}"]`);
+        if (output) output.value = text;
       }
-      slider.setAttribute("aria-labelledby", label.id);
-    }
+    };
+    explorer.addEventListener("input", update);
+    explorer.addEventListener("change", update);
+    explorer.querySelector(".relu-explorer-controls").hidden = false;
+    update();
   };
 
   const start = () => {
     groupPairs();
-    if (document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')) {
-      nameSliders();
-      new MutationObserver(nameSliders).observe(document.body, { childList: true, subtree: true });
-    }
+    document.querySelectorAll("[data-relu-explorer]").forEach(startExplorer);
   };
 
   if (document.readyState === "loading") {

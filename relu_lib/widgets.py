@@ -1,10 +1,11 @@
 """The interactive explorers behind the book's figures, each with a static twin.
 
-An explorer is an ipywidgets box whose controls refit and redraw a figure.
-Where a kernel runs (Jupyter, Colab, Binder) it is live; in the published HTML
-the figure it drew first is saved with the widget state, and the static twin
-(a plain matplotlib figure of small multiples) shows the same story with no
-kernel and no JavaScript at all.
+Each explorer is a :class:`relu_lib.explorer.Explorer`: one drawing function and
+its controls. Where a kernel runs (Jupyter, Colab, Binder) the ipywidgets
+controls redraw for any value; on the published page the same function's frames,
+drawn over each control's grid when the book is built, follow the controls. The
+static twin (a plain matplotlib figure of small multiples) shows the same story
+in one picture, for print and for a first read.
 
 ipywidgets and matplotlib are imported inside the functions, so
 ``import relu_lib`` stays light; install them with ``pip install relu_lib[widgets]``.
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._arrays import check_count
+from .explorer import Control, Explorer, Value
 from .piecewise import TARGETS, ReluFit, count_linear_pieces, max_pieces, relu_units_fit
-from .plotting import COLOURS, figure, render
+from .plotting import COLOURS, figure
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from matplotlib.axes import Axes
@@ -67,35 +69,6 @@ def _sample(
     if y.shape != x.shape:
         raise ValueError(f"the target must map an array of shape {x.shape} to one of the same shape, got {y.shape}")
     return x, y
-
-
-def _slider(kind: str, description: str, **settings: Any) -> Any:
-    """An ipywidgets slider in the explorers' style: labelled, wide, redrawn on release."""
-    import ipywidgets as widgets
-
-    return getattr(widgets, kind)(
-        description=description,
-        continuous_update=False,  # each redraw runs a measurement: wait for the release
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="26em"),
-        **settings,
-    )
-
-
-def _show_in(output: Any, fig: Figure, alt: str) -> None:
-    """Make ``fig`` the content of an ``ipywidgets.Output``.
-
-    The outputs are set directly rather than drawn inside ``with output:``, so
-    the first drawing is part of the widget state the built book embeds.
-    """
-    rendered = render(fig, alt=alt)
-    output.outputs = (
-        {
-            "output_type": "display_data",
-            "data": {"text/html": rendered._repr_html_(), "text/plain": repr(rendered)},
-            "metadata": {},
-        },
-    )
 
 
 def _draw_fit(ax: Axes, x: np.ndarray, y: np.ndarray, fit: ReluFit, label: str) -> int:
@@ -194,14 +167,14 @@ def relu_units_explorer(
     seed: int = 0,
     points: int = 1001,
     initial: int = 4,
-) -> Any:
+) -> Explorer:
     """An explorer: a slider for the number of ReLU units k that refits and redraws.
 
     Moving the slider shows the least-squares fit of the target with k units
     (:func:`relu_lib.piecewise.relu_units_fit`), its kinks, the pieces counted
     against the bound k + 1, and where k sits on the curve of error against k.
-    The figure lives in an ``ipywidgets.Output`` whose outputs are set directly,
-    so the first drawing is part of the widget state that the book embeds.
+    In a kernel the slider takes every k up to ``max_units``; the published page
+    steps through the powers of two and ``initial``.
 
     Args:
         target: a name in :data:`relu_lib.piecewise.TARGETS` or a function of an array.
@@ -212,16 +185,13 @@ def relu_units_explorer(
         initial: the k shown first.
 
     Returns:
-        An ``ipywidgets.VBox`` holding the ``IntSlider`` and the ``Output``.
+        An :class:`~relu_lib.explorer.Explorer` with one control, ``units``.
 
     Example:
-        >>> box = relu_units_explorer("bump", max_units=8, initial=2)
-        >>> slider, output = box.children
-        >>> slider.description, slider.value, len(output.outputs)
-        ('ReLU units k', 2, 1)
+        >>> ex = relu_units_explorer("bump", max_units=8, initial=3)
+        >>> ex.controls[0].grid, ex.frame(units=3).alt[:36]
+        ((1, 2, 3, 4, 8), 'Left: exp(−x²) and its least-squares')
     """
-    import ipywidgets as widgets
-
     fn, span, label = _resolve_target(target, x_range)
     max_units = check_count(max_units, "max_units")
     initial = check_count(initial, "initial")
@@ -231,39 +201,39 @@ def relu_units_explorer(
     ks = np.arange(1, max_units + 1)
     fits = {int(k): relu_units_fit(x, y, int(k), seed=seed) for k in ks}
 
-    slider = _slider(
-        "IntSlider", "ReLU units k", value=initial, min=1, max=max_units, tooltip="Number of ReLU units in the sum"
-    )
-    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
-
-    def draw(k: int) -> None:
+    def draw(units: int) -> tuple[Figure, str]:
         fig, (left, right) = figure(1, 2, figsize=(7.4, 3.4))
-        pieces = _draw_fit(left, x, y, fits[k], label)
+        pieces = _draw_fit(left, x, y, fits[units], label)
         handles, labels = left.get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower left", ncols=len(labels))
         left.set(xlabel="x", ylabel="f(x)")
         left.set_title(
-            f"k = {k} units: {pieces} pieces (at most {max_pieces(k)})\nmax error {fits[k].max_error:.3f}",
+            f"k = {units} units: {pieces} pieces (at most {max_pieces(units)})\nmax error {fits[units].max_error:.3f}",
             fontsize=10.5,
         )
-        _draw_errors(right, ks, fits, k)
+        _draw_errors(right, ks, fits, units)
         alt = (
-            f"Left: {label} and its least-squares fit by {k} ReLU units, a piecewise-linear curve of "
-            f"{pieces} pieces (at most {max_pieces(k)}) with maximum error {fits[k].max_error:.3f}. "
+            f"Left: {label} and its least-squares fit by {units} ReLU units, a piecewise-linear curve of "
+            f"{pieces} pieces (at most {max_pieces(units)}) with maximum error {fits[units].max_error:.3f}. "
             f"Right: maximum and RMS error against the number of units k from 1 to {max_units}, "
             "on log axes, falling overall as k grows."
         )
-        _show_in(output, fig, alt)
+        return fig, alt
 
-    slider.observe(lambda change: draw(int(change["new"])), names="value")
-    draw(initial)
-    return widgets.VBox([slider, output])
+    grid = _page_grid((1, 2, 4, 8, 16, 32, 64), initial, max_units, low=1)
+    control = Control("units", "ReLU units k", grid, live=(1, max_units, 1))
+    return Explorer("relu-units", draw, [control], {"units": initial})
 
 
 def _check_names(names: Sequence[str], allowed: Sequence[str], name: str) -> tuple[str, ...]:
     if isinstance(names, str) or not names or any(n not in allowed for n in names):
         raise ValueError(f"{name} must be a non-empty sequence of names from {', '.join(allowed)}; got {names!r}")
     return tuple(names)
+
+
+def _page_grid(candidates: Sequence[Value], initial: Value, maximum: Value, low: Value = 2) -> tuple[Value, ...]:
+    """The values the published page precomputes: the candidates within [low, maximum], the start and the end."""
+    return tuple(sorted({v for v in candidates if low <= v <= maximum} | {initial, maximum}))
 
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
@@ -322,58 +292,53 @@ def gradient_norms_explorer(
     *,
     width: int = 64,
     seed: int = 0,
-) -> Any:
+) -> Explorer:
     """An explorer: a depth slider and an activation selector that redraw per-layer gradient norms.
 
     Each setting runs :func:`relu_lib.experiments.gradient_norms` for the
     chosen activation with its :func:`~relu_lib.experiments.recommended_init`
     and plots the norms layer by layer on a log scale, the ratio of the first
-    layer's norm to the last's in the title.
+    layer's norm to the last's in the title. In a kernel the slider takes every
+    depth from 2 to ``max_depth``; the published page offers 2, 5, 10, 20 and 30
+    (up to ``max_depth``), ``initial_depth`` and ``max_depth``.
 
     Returns:
-        An ``ipywidgets.VBox`` of the ``IntSlider``, the ``ToggleButtons`` and the ``Output``.
+        An :class:`~relu_lib.explorer.Explorer` with the controls ``depth`` and ``activation``.
 
     Example:
-        >>> box = gradient_norms_explorer(max_depth=12, initial_depth=6)
-        >>> depth, activation, output = box.children
-        >>> depth.value, activation.value, len(output.outputs)
-        (6, 'sigmoid', 1)
+        >>> ex = gradient_norms_explorer(max_depth=12, initial_depth=6)
+        >>> [(c.name, c.grid) for c in ex.controls]
+        [('depth', (2, 5, 6, 10, 12)), ('activation', ('sigmoid', 'tanh', 'relu'))]
     """
-    import ipywidgets as widgets
-
     from .experiments import gradient_norms, recommended_init
     from .mlp import ACTIVATIONS
 
     names = _check_names(activations, ACTIVATIONS, "activations")
     max_depth = check_count(max_depth, "max_depth")
     initial_depth = check_count(initial_depth, "initial_depth")
-    if initial_depth > max_depth:
-        raise ValueError(f"initial_depth ({initial_depth}) must not exceed max_depth ({max_depth})")
-    measure = functools.cache(lambda key: gradient_norms(key[0], key[1], width, recommended_init(key[0]), seed))
-    depth = _slider("IntSlider", "hidden layers", value=initial_depth, min=2, max=max_depth)
-    activation = widgets.ToggleButtons(options=list(names), value=names[0], description="activation")
-    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
+    if not 2 <= initial_depth <= max_depth:
+        raise ValueError(f"need 2 <= initial_depth <= max_depth, got {initial_depth} and {max_depth}")
 
-    def draw(*_: Any) -> None:
-        name, layers = activation.value, depth.value
-        norms = measure((name, layers))
-        init = recommended_init(name)
+    def draw(depth: int, activation: str) -> tuple[Figure, str]:
+        init = recommended_init(activation)
+        norms = gradient_norms(activation, depth, width, init, seed)
         fig, ax = figure(figsize=(6.4, 3.4))
-        _draw_gradient_norms(ax, norms, f"{name} ({init})", names.index(name))
+        _draw_gradient_norms(ax, norms, f"{activation} ({init})", names.index(activation))
         ax.set_yscale("log")
         ratio = norms[0] / norms[-1]
         ax.set(xlabel="layer (1 = input side)", ylabel="gradient norm of the layer's weights")
-        ax.set_title(f"{name}, {init} init, {layers} layers: first / last = {ratio:.2g}", fontsize=10.5)
+        ax.set_title(f"{activation}, {init} init, {depth} layers: first / last = {ratio:.2g}", fontsize=10.5)
         alt = (
-            f"Gradient norms of the weights of each of {layers} hidden {name} layers at {init} initialisation, "
-            f"on a log scale: the first layer's norm is {ratio:.2g} times the last layer's."
+            f"Gradient norms of the weights of each of {depth} hidden {activation} layers at {init} "
+            f"initialisation, on a log scale: the first layer's norm is {ratio:.2g} times the last layer's."
         )
-        _show_in(output, fig, alt)
+        return fig, alt
 
-    depth.observe(draw, names="value")
-    activation.observe(draw, names="value")
-    draw()
-    return widgets.VBox([depth, activation, output])
+    controls = [
+        Control("depth", "hidden layers", _page_grid((2, 5, 10, 20, 30), initial_depth, max_depth), (2, max_depth, 1)),
+        Control("activation", "activation", names),
+    ]
+    return Explorer("gradient-norms", draw, controls, {"depth": initial_depth, "activation": names[0]})
 
 
 def _relative_std(activation: str, init: str, depth: int, width: int, seed: int) -> np.ndarray:
@@ -433,50 +398,49 @@ def variance_explorer(
     *,
     width: int = 256,
     seed: int = 0,
-) -> Any:
+) -> Explorer:
     """An explorer: pick an activation, an initialisation and a depth; see the activations' scale per layer.
 
+    In a kernel the depth slider takes every depth from 2 to ``max_depth``; the
+    published page offers 10 and 50 (up to ``max_depth``) and ``max_depth``.
+
     Returns:
-        An ``ipywidgets.VBox`` of the activation ``Dropdown``, the init ``ToggleButtons``,
-        the depth ``IntSlider`` and the ``Output``.
+        An :class:`~relu_lib.explorer.Explorer` with the controls ``activation``, ``init`` and ``depth``.
 
     Example:
-        >>> box = variance_explorer(max_depth=8, width=32)
-        >>> activation, init, depth, output = box.children
-        >>> activation.value, init.value, depth.value, len(output.outputs)
-        ('relu', 'he', 8, 1)
+        >>> ex = variance_explorer(max_depth=8, width=32)
+        >>> [(c.name, c.grid) for c in ex.controls]
+        [('activation', ('relu', 'tanh', 'selu')), ('init', ('he', 'xavier', 'lecun')), ('depth', (8,))]
     """
-    import ipywidgets as widgets
-
     from .mlp import ACTIVATIONS
 
     names = _check_names(activations, ACTIVATIONS, "activations")
     schemes = _check_names(inits, ("he", "xavier", "lecun"), "inits")
     max_depth = check_count(max_depth, "max_depth")
+    if max_depth < 2:
+        raise ValueError(f"max_depth must be at least 2, got {max_depth}")
     # The hidden layers are drawn first and in order, so a shallower net is a prefix of the deepest one.
-    measure = functools.cache(lambda key: _relative_std(key[0], key[1], max_depth, width, seed))
-    activation = widgets.Dropdown(options=list(names), value=names[0], description="activation")
-    init = widgets.ToggleButtons(options=list(schemes), value=schemes[0], description="initialisation")
-    depth = _slider("IntSlider", "hidden layers", value=max_depth, min=2, max=max_depth)
-    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
+    measure = functools.cache(lambda activation, init: _relative_std(activation, init, max_depth, width, seed))
 
-    def draw(*_: Any) -> None:
-        ratios = measure((activation.value, init.value))[: depth.value]
+    def draw(activation: str, init: str, depth: int) -> tuple[Figure, str]:
+        ratios = measure(activation, init)[:depth]
         fig, ax = figure(figsize=(6.4, 3.4))
-        _draw_scale(ax, ratios, init.value, schemes.index(init.value))
+        _draw_scale(ax, ratios, init, schemes.index(init))
         ax.set(xlabel="layer", ylabel="std relative to layer 1")
-        ax.set_title(f"{activation.value}, {init.value} init: layer {ratios.size} at {ratios[-1]:.2g}x", fontsize=10.5)
+        ax.set_title(f"{activation}, {init} init: layer {ratios.size} at {ratios[-1]:.2g}x", fontsize=10.5)
         alt = (
-            f"The standard deviation of each of {ratios.size} hidden {activation.value} layers' outputs at "
-            f"{init.value} initialisation, relative to the first layer's, on a log scale; the last layer is at "
+            f"The standard deviation of each of {ratios.size} hidden {activation} layers' outputs at "
+            f"{init} initialisation, relative to the first layer's, on a log scale; the last layer is at "
             f"{ratios[-1]:.2g} times the first. A shaded band marks 0.5 to 2 times."
         )
-        _show_in(output, fig, alt)
+        return fig, alt
 
-    for control in (activation, init, depth):
-        control.observe(draw, names="value")
-    draw()
-    return widgets.VBox([activation, init, depth, output])
+    controls = [
+        Control("activation", "activation", names),
+        Control("init", "initialisation", schemes),
+        Control("depth", "hidden layers", _page_grid((10, 50), max_depth, max_depth), (2, max_depth, 1)),
+    ]
+    return Explorer("variance", draw, controls, {"activation": names[0], "init": schemes[0], "depth": max_depth})
 
 
 def _draw_slopes(left: Axes, right: Axes, value: float, index: int) -> None:
@@ -518,28 +482,26 @@ def _check_slope(value: float) -> float:
     return float(value)
 
 
-def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Any:
+def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Explorer:
     """An explorer: one slider sets Leaky ReLU's negative slope and ELU's alpha; both are redrawn.
 
+    In a kernel the slider moves in steps of 0.01 up to ``maximum``; the published
+    page offers 0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5 and 1 (up to ``maximum``),
+    ``initial`` and ``maximum``.
+
     Returns:
-        An ``ipywidgets.VBox`` of the ``FloatSlider`` and the ``Output``.
+        An :class:`~relu_lib.explorer.Explorer` with one control, ``a``.
 
     Example:
-        >>> box = slope_explorer(initial=0.3)
-        >>> slider, output = box.children
-        >>> slider.value, len(output.outputs)
-        (0.3, 1)
+        >>> ex = slope_explorer(initial=0.3, maximum=0.5)
+        >>> ex.controls[0].grid, ex.frame(a=0.3).alt[:36]
+        ((0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5), 'Left: Leaky ReLU with negative slope')
     """
-    import ipywidgets as widgets
-
     initial, maximum = _check_slope(initial), _check_slope(maximum)
     if not 0 < maximum or initial > maximum:
         raise ValueError(f"need 0 <= initial <= maximum and maximum > 0, got initial={initial}, maximum={maximum}")
-    slider = _slider("FloatSlider", "slope / alpha a", value=initial, min=0.0, max=maximum, step=0.01)
-    output = widgets.Output(layout=widgets.Layout(min_height="18em"))
 
-    def draw(*_: Any) -> None:
-        a = slider.value
+    def draw(a: float) -> tuple[Figure, str]:
         fig, (left, right) = figure(1, 2, sharey=True)
         _draw_slopes(left, right, a, 0)
         left.set(title=f"Leaky ReLU, slope {a:g}", xlabel="x", ylabel="f(x)")
@@ -549,8 +511,7 @@ def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Any:
             f"negative x. Right: ELU with alpha {a:g}, y = x for positive x, curving down to the floor "
             f"-{a:g} for very negative x."
         )
-        _show_in(output, fig, alt)
+        return fig, alt
 
-    slider.observe(draw, names="value")
-    draw()
-    return widgets.VBox([slider, output])
+    grid = _page_grid((0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0), initial, maximum, low=0.0)
+    return Explorer("slope", draw, [Control("a", "slope / alpha a", grid, live=(0.0, maximum, 0.01))], {"a": initial})

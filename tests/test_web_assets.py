@@ -25,7 +25,7 @@ LOCK = json.loads((ROOT / "package-lock.json").read_text())
 
 def test_npm_packages_are_pinned_exactly_and_locked_with_hashes() -> None:
     wanted = {**PACKAGE["dependencies"], **PACKAGE["devDependencies"]}
-    assert {"mathjax", "requirejs", "@jupyter-widgets/html-manager", "axe-core"} <= set(wanted)
+    assert {"mathjax", "axe-core"} <= set(wanted)
     for name, version in wanted.items():
         assert version[0].isdigit() and not set(version) & set("^~<>*x| "), f"{name} is not pinned: {version}"
         assert LOCK["packages"][f"node_modules/{name}"]["version"] == version, f"package-lock.json disagrees on {name}"
@@ -65,20 +65,18 @@ def test_without_the_copies_the_build_keeps_the_cdn_defaults(tmp_path: Path, cap
     with caplog.at_level("INFO"):
         relu_book_assets.configure(app, config)  # type: ignore[arg-type]
     assert config.mathjax_path == "https://cdn.example/mathjax.js"
-    assert list(config.nb_ipywidgets_js) == ["https://cdn.example/require.js"]
+    assert config.nb_ipywidgets_js == {}, "the pages render explorers without the widget renderer"
     assert config.html_static_path == ["_static"]
     assert "node_modules" in config.exclude_patterns and config.templates_path == ["_templates"]
-    assert "load them from their CDNs" in caplog.text
+    assert "load it from its CDN" in caplog.text
     assert all(record.levelname == "INFO" for record in caplog.records), "a warning would fail the strict build"
 
 
 def test_with_the_copies_the_build_serves_them_from_the_site(tmp_path: Path) -> None:
-    for path in (relu_book_assets.MATHJAX, relu_book_assets.REQUIREJS, relu_book_assets.WIDGETS):
-        (tmp_path / "_vendor" / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "_vendor" / path).write_text("// a copy")
+    (tmp_path / "_vendor" / relu_book_assets.MATHJAX).parent.mkdir(parents=True)
+    (tmp_path / "_vendor" / relu_book_assets.MATHJAX).write_text("// a copy")
     app, config = fake_app(tmp_path)
     relu_book_assets.configure(app, config)  # type: ignore[arg-type]
     assert config.mathjax_path == "npm/mathjax/es5/tex-mml-chtml.js"
-    assert list(config.nb_ipywidgets_js) == [relu_book_assets.REQUIREJS, relu_book_assets.WIDGETS]
+    assert config.nb_ipywidgets_js == {}
     assert config.html_static_path == ["_static", "_vendor"]
-    assert not any("://" in url for url in config.nb_ipywidgets_js)

@@ -38,7 +38,7 @@ def alt_of(html: str) -> str:
 
 
 def test_explorer_is_a_labelled_slider_above_an_output_holding_the_first_figure() -> None:
-    box = relu_units_explorer("bump", max_units=12, initial=3)
+    box = relu_units_explorer("bump", max_units=12, initial=3).widget
     assert isinstance(box, ipywidgets.VBox)
     slider, output = box.children
     assert isinstance(slider, ipywidgets.IntSlider) and isinstance(output, ipywidgets.Output)
@@ -47,14 +47,14 @@ def test_explorer_is_a_labelled_slider_above_an_output_holding_the_first_figure(
     html = shown_html(box)
     assert html.startswith("<figure") and "data:image/svg+xml;base64," in html
     assert "3 ReLU units" in alt_of(html)
-    # The figure is in the widget state, which is what the built book embeds.
+    # The figure is in the widget state, which a saved notebook keeps with its outputs.
     state = output.get_state()
     assert state["outputs"][0]["data"]["text/html"] == html
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_moving_the_slider_refits_and_redraws(seed: int) -> None:
-    box = relu_units_explorer("sine", max_units=16, seed=seed, initial=1)
+    box = relu_units_explorer("sine", max_units=16, seed=seed, initial=1).widget
     slider = box.children[0]
     seen = {}
     for k in (2, 5, 16):
@@ -68,7 +68,7 @@ def test_moving_the_slider_refits_and_redraws(seed: int) -> None:
 
 
 def test_explorer_accepts_a_function_and_a_range() -> None:
-    box = relu_units_explorer(np.cos, max_units=4, x_range=(0.0, 3.0), initial=4)
+    box = relu_units_explorer(np.cos, max_units=4, x_range=(0.0, 3.0), initial=4).widget
     assert "cos" in alt_of(shown_html(box))
 
 
@@ -121,7 +121,7 @@ def test_targets_are_well_formed() -> None:
 
 
 def test_gradient_norms_explorer_redraws_for_depth_and_activation() -> None:
-    box = gradient_norms_explorer(("sigmoid", "relu"), max_depth=12, initial_depth=8, width=16)
+    box = gradient_norms_explorer(("sigmoid", "relu"), max_depth=12, initial_depth=8, width=16).widget
     depth, activation, _ = box.children
     assert isinstance(depth, ipywidgets.IntSlider) and isinstance(activation, ipywidgets.ToggleButtons)
     assert depth.description.strip() and activation.description.strip()
@@ -146,7 +146,7 @@ def test_gradient_norms_static_figure_has_a_log_panel_per_depth() -> None:
 
 
 def test_variance_explorer_slices_the_deepest_measurement() -> None:
-    box = variance_explorer(("relu", "tanh"), ("he", "xavier"), max_depth=10, width=32)
+    box = variance_explorer(("relu", "tanh"), ("he", "xavier"), max_depth=10, width=32).widget
     _, init, depth, _ = box.children
     init.value = "xavier"
     depth.value = 4
@@ -164,7 +164,7 @@ def test_variance_static_figure_draws_one_line_per_init() -> None:
 
 
 def test_slope_explorer_and_figure() -> None:
-    box = slope_explorer(initial=0.1)
+    box = slope_explorer(initial=0.1).widget
     slider = box.children[0]
     slider.value = 0.5
     alt = alt_of(shown_html(box))

@@ -2,9 +2,8 @@
 
     npm ci && python tools/web_assets.py      # what `make book` runs when Node.js is there
 
-The published pages load nothing from other sites: MathJax, RequireJS and the
-ipywidgets renderer (``@jupyter-widgets/html-manager``) come from the npm
-registry at the versions pinned in ``package-lock.json`` and are served from
+The published pages load nothing from other sites: MathJax comes from the npm
+registry at the version pinned in ``package-lock.json`` and is served from
 ``_static/npm/<package>/...``. Only the files a page can request are copied
 (no source maps, no other MathJax bundles), and nothing here is committed:
 ``_vendor/`` and ``node_modules/`` are git-ignored and rebuilt from the lock file.
@@ -39,19 +38,6 @@ FILES: dict[str, tuple[str, ...]] = {
         "es5/ui/**/*",
         "es5/adaptors/**/*",
         "es5/sre/**/*",
-    ),
-    # myst-nb loads the widget renderer through RequireJS.
-    "requirejs": ("require.js",),
-    # The AMD embed bundle (it contains @jupyter-widgets/base, controls and
-    # output) and the fonts its CSS names, which it resolves next to itself.
-    "@jupyter-widgets/html-manager": (
-        "LICENSE*",
-        "dist/embed-amd.js",
-        "dist/*.woff2",
-        "dist/*.woff",
-        "dist/*.ttf",
-        "dist/*.eot",
-        "dist/*.svg",
     ),
 }
 

@@ -104,7 +104,7 @@ class Visit:
             self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def open(self, path: str, page: Page | None = None, *, idle: bool = False) -> Page:
-        """Load ``path`` (in a new page unless one is given) and wait until math and widgets are drawn.
+        """Load ``path`` (in a new page unless one is given) and wait until math and explorers are ready.
 
         With ``idle``, also wait until the network has been quiet for half a second, so
         that late requests (fonts, images a script adds) are seen too.
@@ -118,7 +118,7 @@ class Visit:
 
 
 def settle(page: Page) -> None:
-    """Wait for MathJax's first pass and for every embedded widget to be drawn.
+    """Wait for MathJax's first pass and for every explorer's controls to be shown by the page's script.
 
     A page with formulas (Sphinx wraps each in ``.math``) must have MathJax: Sphinx sets
     ``window.MathJax`` to its configuration before the script loads, so only
@@ -130,10 +130,10 @@ def settle(page: Page) -> None:
         pytest.fail(f"{page.url} has {formulas} formulas but MathJax did not load", pytrace=False)
     if loaded:
         page.evaluate("() => window.MathJax.startup.promise")
-    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if views:
+    if page.locator("[data-relu-explorer]").count():
         page.wait_for_function(
-            "n => document.querySelectorAll('.widget-subarea .jupyter-widgets').length >= n", arg=views
+            "() => [...document.querySelectorAll('[data-relu-explorer] .relu-explorer-controls')]"
+            ".every(controls => !controls.hidden)"
         )
 
 

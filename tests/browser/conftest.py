@@ -122,8 +122,8 @@ def page_report(browser: Browser, server: str) -> Reporter:
 def chapter(browser: Browser, server: str) -> Iterator[Visit]:
     """Chapter 2, loaded once for a module's read-only checks (they must not change the framework).
 
-    Loading the chapter takes a second or two here (3.6 MB of widget renderer and
-    MathJax to compile), so checks that only look share one load. The context may
+    Loading the chapter takes a second here (MathJax to compile and a few hundred
+    kilobytes of figures), so checks that only look share one load. The context may
     read the clipboard, for the copy button.
     """
     context = browser.new_context(viewport=WIDE)

@@ -91,14 +91,24 @@ EXPLORERS = {"01_stall": "gradient", "02_relu": "unit", "05_tips": "deviation", 
 
 
 @pytest.mark.parametrize(("name", "word"), EXPLORERS.items())
-def test_explorers_are_embedded_with_a_static_figure(site: Path, name: str, word: str) -> None:
+def test_explorers_are_precomputed_frames_beside_a_static_figure(site: Path, name: str, word: str) -> None:
     soup = page(site, name)
-    views = soup.find_all("script", type="application/vnd.jupyter.widget-view+json")
-    state = soup.find_all("script", type="application/vnd.jupyter.widget-state+json")
-    assert views and state, "the explorer's widget view and state are embedded in the page"
-    # The explorer's own first drawing lives in the widget state; the static twin is a cell output.
-    figures = soup.select("div.cell_output img[alt]")
-    assert any(word in img["alt"].lower() for img in figures), f"{name}: the explorer's static figure is on the page"
+    explorers = soup.select("div.cell_output div.relu-explorer[data-relu-explorer]")
+    assert explorers, f"{name}: no explorer on the page"
+    for explorer in explorers:
+        controls = explorer.select("[data-control]")
+        frames = explorer.select("[data-frame]")
+        assert controls and len(frames) >= 2, f"{name}: an explorer needs controls and frames to move between"
+        shown = [frame for frame in frames if not frame.has_attr("hidden")]
+        assert len(shown) == 1, f"{name}: exactly one frame shows before the script runs"
+        assert all(frame.select_one("figure.relu-figure img[alt]") for frame in frames)
+        assert len({frame.select_one("img")["src"] for frame in frames}) == len(frames), "every frame differs"
+    # The pages render the HTML version, so neither the widget view nor its state is embedded.
+    for kind in ("view", "state"):
+        assert not soup.find_all("script", type=f"application/vnd.jupyter.widget-{kind}+json"), f"widget {kind}"
+    assert not soup.find_all("script", src=re.compile("require|html-manager|embed-amd"))
+    static = [img for img in soup.select("div.cell_output img[alt]") if not img.find_parent(attrs={"data-frame": True})]
+    assert any(word in img["alt"].lower() for img in static), f"{name}: the explorer's static figure is on the page"
 
 
 def test_landing_page_is_the_book_root(site: Path) -> None:
@@ -144,3 +154,14 @@ def test_chapter_6_comparison_table_is_an_html_table_of_the_whole_registry(site:
     assert [row.find("td").get_text(strip=True) for row in rows] == list(REGISTRY)
     years = [row.find_all("td")[-1].get_text(strip=True) for row in rows]
     assert years == [str(info.year) for info in REGISTRY.values()]
+
+
+@pytest.mark.parametrize("name", [p.stem for p in notebooks.chapter_paths()])
+def test_folded_code_is_named_by_the_text_it_shows(site: Path, name: str) -> None:
+    # A chapter folds its set-up and figure code; the fold's accessible name is its visible text.
+    folds = page(site, name).select("div.cell.tag_hide-input > details > summary")
+    if name != "00_welcome":
+        assert folds, f"{name} folds no code"
+    for summary in folds:
+        assert not summary.has_attr("aria-label"), f"{name}: {summary}"
+        assert "Show code cell source" in summary.get_text()

@@ -168,3 +168,18 @@ def test_glue_values_are_read_from_scrapbook_outputs_without_a_sidecar(tmp_path:
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
     assert rn.glue_values(path) == {"share": {"text/plain": "0.5"}}
+
+
+def test_code_the_page_folds_is_kept_but_collapsed() -> None:
+    folded = nbformat.v4.new_code_cell("fig = draw()", metadata={"tags": ["hide-input"]})
+    left_out = nbformat.v4.new_code_cell("glue('x', 1)", metadata={"tags": ["remove-input"]})
+    shown = nbformat.v4.new_code_cell("y = relu(x)")
+    pair = nbformat.v4.new_code_cell("torch.relu(t)", metadata={"tags": ["pytorch"]})
+    source = nbformat.v4.new_notebook(cells=[folded, left_out, shown, pair])
+    nb = rn.reader_notebook(source, CONTEXT, [])
+    nbformat.validate(nb)
+    assert [cell.source for cell in nb.cells] == ["fig = draw()", "glue('x', 1)", "y = relu(x)", "torch.relu(t)"]
+    for cell in nb.cells[:2]:
+        assert cell.metadata["jupyter"] == {"source_hidden": True}, "Jupyter opens it collapsed"
+    assert nb.cells[0].metadata["tags"] == ["hide-input"]
+    assert "jupyter" not in nb.cells[2].metadata and nb.cells[3].metadata == {"tags": ["pytorch"]}

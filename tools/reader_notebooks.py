@@ -11,7 +11,10 @@ executed (``_build/jupyter_execute/chapters``, glue values included) and writes,
 the prose, author-year citations and the chapter's reference list, links to the published HTML in
 place of cross-references, and plain Markdown or HTML in place of MyST. Code cells keep their code
 and lose their outputs (readers run them), and the cells the HTML hides (``remove-cell``) are
-dropped, except the bootstrap cell, which Colab needs first.
+dropped, except the bootstrap cell, which Colab needs first. The code the HTML folds away
+(``hide-input``, ``remove-input``: set-up and figure code) is kept but stored collapsed, as
+nbformat's ``"jupyter": {"source_hidden": true}``, so that the notebook opens with the same cells
+in view as the page (JupyterLab and Notebook 7 open such a cell collapsed; a click shows the code).
 
 Being produced by every build from that build's notebooks, the reader notebooks always match the
 chapters and relu_lib they were built with; they are never committed to the main branch.
@@ -43,6 +46,8 @@ BIBLIOGRAPHY = ROOT / "references.bib"
 # Marks the cell the converter adds, so that checks can tell it from the chapter's own cells.
 REFERENCES_TAG = "reader-references"
 HIDDEN_TAGS = {"remove-cell"}
+# Cells whose code the HTML folds or leaves out: the reader notebook keeps it, collapsed.
+COLLAPSED_TAGS = {"hide-input", "remove-input"}
 
 GLUE = re.compile(r"\{glue(?::(?:text|any|md))?\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::[pt])?\}`([^`]+)`")
@@ -391,8 +396,12 @@ def reader_notebook(
         if cell.cell_type == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(convert_markdown(cell.source, context)))
         elif cell.cell_type == "code":
-            # remove-input and hide-input keep the code: the reader is here to run it.
-            cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": tags} if tags else {}))
+            # remove-input and hide-input keep the code (the reader is here to run it), collapsed as
+            # the page folds it, so that set-up and figure code stay out of the teaching's way.
+            metadata = {"tags": tags} if tags else {}
+            if COLLAPSED_TAGS & set(tags):
+                metadata["jupyter"] = {"source_hidden": True}
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata=metadata))
     if citations_used:
         references = nbformat.v4.new_markdown_cell(reference_list(citations_used), metadata={"tags": [REFERENCES_TAG]})
         cells.append(references)

@@ -1,4 +1,4 @@
-"""Reading comfort: the explorer's state and figure, solutions, copy buttons, citations, dark mode, print."""
+"""Reading comfort: solutions, copy buttons, citations, dark mode, print."""
 
 from __future__ import annotations
 
@@ -11,21 +11,6 @@ NOTEBOOK = ROOT / "chapters" / "02_relu.ipynb"
 
 def tags(cell: nbformat.NotebookNode) -> list[str]:
     return cell.metadata.get("tags", [])
-
-
-def test_the_explorer_shows_its_saved_state_and_figure(chapter: Visit) -> None:
-    page = chapter.page
-    # The slider is named by its visible label (relu-book.js ties them together).
-    slider = page.get_by_role("slider", name="ReLU units k")
-    assert slider.is_visible()
-    assert float(slider.get_attribute("aria-valuenow") or "nan") == 4, "the state saved when the chapter ran"
-    figure = page.locator(".widget-output figure.relu-figure img")
-    assert figure.count() == 1 and figure.is_visible()
-    assert "4 ReLU units" in (figure.get_attribute("alt") or "")
-    assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the figure was decoded"
-    # The static twin (small multiples) is on the page too.
-    assert page.locator("figure.relu-figure img[alt*='ReLU units']").count() >= 2
-    assert not chapter.errors, chapter.errors
 
 
 def test_exercise_solutions_are_folded_until_opened(chapter: Visit) -> None:
@@ -79,13 +64,18 @@ def test_dark_mode_keeps_figures_on_white_and_undimmed(visit: Visit) -> None:
     assert body != "rgb(255, 255, 255)", "the page itself is dark"
 
 
-def test_print_keeps_both_frameworks_code_outputs_and_figures_and_drops_navigation(visit: Visit) -> None:
+def test_print_keeps_both_frameworks_shown_code_outputs_and_figures_and_drops_navigation(visit: Visit) -> None:
     page = visit.open(f"{CHAPTER}?framework=tensorflow")
     assert not page.locator("div.cell.tag_pytorch").first.is_visible(), "on screen: TensorFlow only"
     page.emulate_media(media="print")
-    printed = ("div.cell.tag_pytorch", "div.cell.tag_tensorflow", "div.cell_input pre", "div.cell_output")
-    for selector in (*printed, "figure.relu-figure img"):
+    shown = "div.cell:not(.tag_hide-input) div.cell_input pre"
+    # An explorer prints the frame its controls select, not the ones they hide.
+    figures = "figure.relu-figure:not(.relu-explorer-frame[hidden] *) img"
+    printed = ("div.cell.tag_pytorch", "div.cell.tag_tensorflow", shown, "div.cell_output", figures)
+    for selector in printed:
         assert all(visibility(page, selector)), f"{selector} is printed"
+    # Set-up and figure code stays folded on paper as on the screen: the page prints what it shows.
+    assert not any(visibility(page, "div.cell.tag_hide-input div.cell_input pre"))
     # visibility() fails when nothing matches: a renamed theme class cannot pass as "hidden".
     for selector in (".framework-tabs", ".bd-sidebar-primary", ".bd-header-article", ".prev-next-area"):
         assert not any(visibility(page, selector)), f"{selector} is not printed"

@@ -1,0 +1,251 @@
+"""What a reader sees first, checked on every chapter without running any.
+
+- The set-up cell (environment, imports, the ``glue`` fallback, seeds) is folded away.
+- A cell whose job is a figure (``plotting.show``, a ``*_static_figure``) or passing numbers to the
+  prose (``glue``) is folded too, unless it is one of a PyTorch/TensorFlow pair, which readers
+  compare in full, or a cell listed in ``IN_VIEW`` with the reason it stays in view.
+- PyTorch and TensorFlow cells are never folded, and are removed from a page only as a pair.
+- Explorers (one short call) stay in view.
+- Chapters 1 and up state their prerequisites at the top, linking only earlier chapters.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks  # noqa: E402
+
+CHAPTERS = notebooks.chapter_paths()
+FRAMEWORK_TAGS = {"pytorch", "tensorflow"}
+# The tags with which the page shows a cell's code folded (hide-input) or not at all.
+HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell"}
+FIGURE = re.compile(r"\bplotting\.(?:show|figure)\(|\b\w+_static_figure\(")
+GLUE_CALL = re.compile(r"(?<!def )\bglue\(")
+EXPLORER = re.compile(r"\bwidgets\.\w+_explorer\(")
+PREREQUISITES = "**Prerequisites.**"
+CHAPTER_LINK = re.compile(r"\]\((?:\./)?((\d\d)_[\w-]+\.(?:ipynb|md))(?:#[\w-]+)?\)")
+
+# Cells that would be folded by the rules above but stay in view, each keyed by its chapter and a
+# piece of its code found in no other cell. A glue cell listed here computes and prints what its
+# section teaches; its glue lines (counted in the comment) only hand the printed numbers to the
+# prose, and splitting them into a folded cell of their own would change the code. Any other cell
+# that draws or glues must be folded, or be listed here with its reason.
+IN_VIEW: dict[str, tuple[str, ...]] = {
+    "00_welcome": (
+        # "A first taste" shows, as the example of every chapter, the set-up cell and the code of
+        # a figure drawn with plotting.show(..., alt=...).
+        'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"',
+        '"ReLU and the activations it replaced"',
+    ),
+    "01_stall": (
+        'glue("ch1_z_node"',  # one node worked through with sigmoid and tanh (6 glue calls)
+        'glue(f"ch1_{name}_max"',  # the derivatives' maxima on the grid (2)
+        'glue(f"ch1_{name}_edge"',  # where sigmoid and tanh saturate (2)
+        'glue("ch1_sigmoid_factor"',  # gradient norms layer by layer (2)
+        'glue("ch1_sigmoid_ratio_worst"',  # the same over ten seeds, and the mean slopes (7)
+        'glue(f"{key}_delta"',  # tanh and sigmoid at other weight scales (3)
+    ),
+    "02_relu": (
+        'glue("numpy_gap_linear"',  # linear layers collapse into one map, ReLU layers do not (2)
+        'glue("bump_max_error_1"',  # k ReLU units fit a bump with k + 1 pieces (2)
+    ),
+    "03_implementing": (
+        'glue("ch3_vectorize_calls"',  # np.vectorize calls the function once per element (2)
+        'glue(f"ch3_speedup_{key}"',  # the speed table on 100,000 numbers (7, and two verdicts)
+        'glue(f"ch3_small_us_{key}"',  # the speed table on 100 numbers (3)
+        'glue("ch3_mlp_params_formula"',  # the parameter counts by formula (2)
+    ),
+    "04_advantages": (
+        'glue("ch4_matmul_relative"',  # relu_lib's forward and backward timings (1)
+        'glue(f"ch4_tanh_{key}_{size}_low"',  # the ratios measured on every machine (3)
+        'glue("ch4_relu_zeros_min"',  # the share of exact zeros per layer (4)
+        'glue("ch4_l1_zeros_none"',  # an L1 activity penalty against sparsity and error (5)
+        'glue(f"ch4_{name}_mean_slope"',  # the slopes each activation passes back (3)
+    ),
+    "05_tips": (
+        'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
+        'glue(f"ch5_{init}_final_ratio"',  # He against Xavier through 30 layers (6)
+        'glue("ch5_he_seeds_low"',  # the same over more seeds (6)
+        '"ch5_bias0_zeros_first"',  # what a bias of 0.1 changes (7)
+        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (3)
+        '"ch5_raw_final_mean"',  # raw against standardised inputs (6)
+        'glue(f"ch5_pen_{key}_error"',  # training with and without penalties (5)
+        'glue("ch5_relu_mean_std_min"',  # ReLU's outputs are not zero-centred (4)
+        'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
+    ),
+    "06_extensions": (
+        'glue(f"ch6_born_w{width}_d{depth}"',  # networks born dead against depth and width (1)
+        'glue("ch6_born_d5_pooled"',  # the sampling error of those shares (5)
+        'glue("ch6_dead_init_mean"',  # dead units after training at two learning rates (10)
+        'glue(f"ch6_{name}_mean_first"',  # ELU's and ReLU's means and spreads by layer (6)
+        'glue("ch6_selu_mean_min"',  # SELU through 50 layers (7)
+        'glue("ch6_gelu_tanh_gap"',  # exact GELU against its tanh approximation (2)
+    ),
+    "07_summary": (
+        'glue("ch7_peak_sigmoid"',  # the book's measurements re-run with relu_lib.experiments (31)
+    ),
+}
+
+
+def tags(cell: nbformat.NotebookNode) -> set[str]:
+    return set(cell.metadata.get("tags", []))
+
+
+def hidden(cell: nbformat.NotebookNode) -> bool:
+    return bool(tags(cell) & HIDDEN_TAGS)
+
+
+def is_setup(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and "bootstrap" not in tags(cell) and "TF_CPP_MIN_LOG_LEVEL" in cell.source
+
+
+def draws_or_glues(cell: nbformat.NotebookNode) -> bool:
+    """A code cell whose job the page folds: a figure, or numbers handed to the prose."""
+    if cell.cell_type != "code" or tags(cell) & FRAMEWORK_TAGS or is_setup(cell):
+        return False
+    return bool(FIGURE.search(cell.source) or GLUE_CALL.search(cell.source))
+
+
+def in_view(stem: str, cell: nbformat.NotebookNode) -> bool:
+    return any(key in cell.source for key in IN_VIEW.get(stem, ()))
+
+
+def unfolded(stem: str, nb: nbformat.NotebookNode) -> list[str]:
+    """The cells that draw or glue, shown with their code and not listed in ``IN_VIEW``."""
+    return [
+        f"{stem} cell {index}: {cell.source.splitlines()[0][:80]}"
+        for index, cell in enumerate(nb.cells)
+        if draws_or_glues(cell) and not hidden(cell) and not in_view(stem, cell)
+    ]
+
+
+def prerequisites(nb: nbformat.NotebookNode) -> str | None:
+    """The paragraph that starts with **Prerequisites.** in the chapter's first three cells."""
+    for cell in nb.cells[:3]:
+        if cell.cell_type != "markdown":
+            continue
+        for paragraph in re.split(r"\n\s*\n", cell.source):
+            if paragraph.startswith(PREREQUISITES):
+                return paragraph
+    return None
+
+
+def link_problems(paragraph: str, number: int, folder: Path) -> list[str]:
+    """Links in ``paragraph`` that point at no chapter file of ``folder`` or at a later chapter."""
+    problems = []
+    for target, linked in CHAPTER_LINK.findall(paragraph):
+        if not (folder / target).is_file():
+            problems.append(f"{target} does not exist")
+        elif int(linked) >= number:
+            problems.append(f"{target} is not an earlier chapter")
+    return problems
+
+
+def number(path: Path) -> int:
+    return int(path.name.split("_")[0])
+
+
+@pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def chapter(request: pytest.FixtureRequest) -> tuple[Path, nbformat.NotebookNode]:
+    path = request.param
+    return path, nbformat.read(path, as_version=4)
+
+
+def test_the_setup_cell_is_folded(chapter) -> None:
+    path, nb = chapter
+    setup = [cell for cell in nb.cells if is_setup(cell)]
+    assert len(setup) == 1, f"{path.name}: one set-up cell sets TF_CPP_MIN_LOG_LEVEL, found {len(setup)}"
+    assert hidden(setup[0]) or in_view(path.stem, setup[0]), f"{path.name}: tag the set-up cell hide-input"
+
+
+def test_figure_and_glue_cells_are_folded(chapter) -> None:
+    path, nb = chapter
+    found = unfolded(path.stem, nb)
+    assert not found, (
+        "cells that draw a figure or glue numbers into the text, with their code in view: tag them "
+        "hide-input, or list them in IN_VIEW with the reason they stay in view:\n" + "\n".join(found)
+    )
+
+
+@pytest.mark.parametrize("stem", sorted(IN_VIEW))
+def test_every_cell_kept_in_view_is_still_there_and_still_needs_the_entry(stem: str) -> None:
+    path = ROOT / "chapters" / f"{stem}.ipynb"
+    assert path in CHAPTERS, f"IN_VIEW names {stem}, which is not a chapter"
+    cells = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    for key in IN_VIEW[stem]:
+        matches = [cell for cell in cells if key in cell.source]
+        assert len(matches) == 1, f"{stem}: IN_VIEW key {key!r} matches {len(matches)} cells, not one"
+        cell = matches[0]
+        assert draws_or_glues(cell) or is_setup(cell), f"{stem}: {key!r} neither draws nor glues: drop the entry"
+        assert not hidden(cell), f"{stem}: the cell of {key!r} is folded now: drop the entry"
+
+
+def test_framework_cells_are_never_folded_and_removed_only_as_a_pair(chapter) -> None:
+    path, nb = chapter
+    for index, cell in enumerate(nb.cells):
+        if not tags(cell) & FRAMEWORK_TAGS:
+            continue
+        assert not tags(cell) & {"hide-input", "remove-input"}, (
+            f"{path.name} cell {index}: readers compare the PyTorch and TensorFlow code, keep it in view"
+        )
+        if "remove-cell" in tags(cell):
+            twin = nb.cells[index + 1] if "pytorch" in tags(cell) else nb.cells[index - 1]
+            assert "remove-cell" in tags(twin), f"{path.name} cell {index}: remove both cells of a pair or neither"
+
+
+def test_explorers_stay_in_view(chapter) -> None:
+    path, nb = chapter
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and EXPLORER.search(cell.source):
+            assert not hidden(cell), f"{path.name} cell {index}: an explorer is one short call; keep it in view"
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if number(p) >= 1], ids=lambda p: p.stem)
+def test_chapters_state_their_prerequisites_at_the_top(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    paragraph = prerequisites(nb)
+    assert paragraph, f"{path.name}: start a paragraph with {PREREQUISITES} in the first three cells"
+    assert len(paragraph) <= 600, f"{path.name}: keep the prerequisites to one or two sentences"
+    problems = link_problems(paragraph, number(path), path.parent)
+    assert not problems, f"{path.name}: prerequisites link {problems}"
+
+
+def test_the_checks_catch_what_they_must() -> None:
+    def code(source: str, *cell_tags: str) -> nbformat.NotebookNode:
+        return nbformat.v4.new_code_cell(source, metadata={"tags": list(cell_tags)} if cell_tags else {})
+
+    cells = [
+        code('os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"\ndef glue(name, value, display=True):\n    print(name)'),
+        code("fig, ax = plotting.figure()\nplotting.show(fig, alt='a')"),
+        code("fig = widgets.slope_static_figure()\nplotting.show(fig, alt='a')", "hide-input"),
+        code("y = relu(x)\nglue('y', y, display=False)"),
+        code("glue('t', t, display=False)", "pytorch"),
+        code("widgets.slope_explorer(initial=0.2)"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    found = unfolded("99_test", nb)
+    assert [line.split(":")[0] for line in found] == ["99_test cell 1", "99_test cell 3"]
+    assert is_setup(cells[0]) and not draws_or_glues(cells[0]) and not hidden(cells[0])
+    assert not draws_or_glues(cells[4]) and not draws_or_glues(cells[5])
+
+    def top() -> nbformat.NotebookNode:
+        return nbformat.v4.new_markdown_cell(
+            "# Title\n\n**Prerequisites.** [Chapter 2](02_relu.ipynb), [chapter 9](09_none.ipynb) and "
+            "[chapter 5](./05_tips.ipynb#ch5-init)."
+        )
+
+    paragraph = prerequisites(nbformat.v4.new_notebook(cells=[code("import sys"), top()]))
+    assert paragraph and paragraph.startswith(PREREQUISITES)
+    assert link_problems(paragraph, 3, ROOT / "chapters") == [
+        "09_none.ipynb does not exist",
+        "05_tips.ipynb is not an earlier chapter",
+    ]
+    late = [code("import sys"), nbformat.v4.new_markdown_cell("# Title"), code("x"), top()]
+    assert prerequisites(nbformat.v4.new_notebook(cells=late)) is None, "only the first three cells count"

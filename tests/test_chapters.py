@@ -218,3 +218,26 @@ def test_registry_citations_are_in_the_bibliography() -> None:
     keys = bib_keys()
     missing = {info.name: info.citation for info in REGISTRY.values() if info.citation not in keys}
     assert not missing, f"registry entries cite keys missing from references.bib: {missing}"
+
+
+# Words about how the book was made, which mean nothing to a reader ("seed" also collides with
+# random seeds); the tutorials the book grew from are cited by name instead.
+PROCESS_WORDS = re.compile(r"seed article|the seed's|\bseed (?:tutorial|text|CNN)\b|curriculum|claim ids?\b", re.I)
+
+
+@pytest.mark.parametrize("where", ["chapters", "relu_lib", "benchmarks", "tools"])
+def test_no_process_words_in_chapters_library_or_tools(where: str) -> None:
+    found = []
+    for path in sorted((ROOT / where).rglob("*")):
+        if path.suffix not in {".ipynb", ".py", ".md"} or "__pycache__" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if PROCESS_WORDS.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not found, "process words a reader cannot place:\n" + "\n".join(found)
+
+
+def test_the_process_word_check_catches_what_it_names() -> None:
+    for phrase in ("as the seed article shows", "the seed's CNN", "the curriculum's reference", "claim ids"):
+        assert PROCESS_WORDS.search(phrase), phrase
+    assert not PROCESS_WORDS.search("each seed's share, over five random seeds")

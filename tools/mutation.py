@@ -13,7 +13,9 @@ Everything happens in a fresh temporary directory: mutmut writes its mutated mod
 run, an editor) must never import a mutated ``relu_lib``.
 
 Mutants run in processes forked from one that has collected the tests but run
-none of them, so that no cache already holds an unmutated result.
+none of them, so that no cache already holds an unmutated result. Each mutant's
+tests run fastest first (``tools/mutation_order.py``), so that a caught mutant
+stops early.
 
 mutmut does not mutate decorated functions (their decorators run at import time), and
 every activation is wrapped by ``@elementwise``. In the copy each top-level
@@ -54,6 +56,7 @@ TESTS = (
     "tests/test_properties.py",
     "tests/test_parameters_torch.py",
     "tests/test_core_edges.py",
+    "tests/test_kernel_choice.py",
 )
 
 # Fewer hypothesis examples per property (tests/conftest.py): each surviving mutant runs
@@ -87,6 +90,7 @@ def prepare(copy: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "results", "*.pyc")
     shutil.copytree(ROOT / "relu_lib", copy / "relu_lib", ignore=ignore)
     shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__", "site", "browser"))
+    shutil.copy(ROOT / "tools" / "mutation_order.py", copy / "tests" / "mutation_order.py")
     for module in MODULES:
         path = copy / module
         path.write_text(undecorate(path.read_text()))
@@ -101,7 +105,7 @@ def prepare(copy: Path) -> None:
         + f"only_mutate = [{only}]\n"
         + f"pytest_add_cli_args_test_selection = [{quoted}]\n"
         # xdist would fork workers inside mutmut's own forked workers.
-        + 'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider"]\n'
+        + 'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-p", "mutation_order"]\n'
         + "use_git_change_detection = false\n"
         # Each mutant is forked from a process that has only collected the tests, not run them:
         # a process that ran them holds filled caches (functools.cache, the clamp selection),
@@ -112,6 +116,8 @@ def prepare(copy: Path) -> None:
 
 def mutmut(copy: Path, *args: str, capture: bool = False) -> str:
     env = dict(os.environ, RELU_LIB_HYPOTHESIS_PROFILE=HYPOTHESIS_PROFILE, PYTHONDONTWRITEBYTECODE="1")
+    # pytest imports -p plugins before any conftest puts tests/ on the path.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy / "tests"), env.get("PYTHONPATH")]))
     # One thread per worker: two workers share the two cores, and BLAS threads would oversubscribe them.
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     command = [sys.executable, "-m", "mutmut", *args]

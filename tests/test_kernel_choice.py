@@ -1,0 +1,124 @@
+"""How relu_lib's kernels choose what to run: the level arithmetic, the probe, the timing and the counts.
+
+A wrong choice here need not change a single value: it sends every call down a
+slower path (a masked copy where a cast would do, a path that was not the
+fastest). These tests pin each choice directly, so that such a change fails.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import FLOATS
+
+from relu_lib import _kernels as k
+from relu_lib._arrays import check_count
+
+
+def levels(dtype, high: float, low: float) -> tuple[str, float, float]:
+    kind, first, second = k._levels.__wrapped__(np.dtype(dtype), high, low, math.copysign(1.0, low))
+    assert np.asarray(first).dtype == np.dtype(dtype) and np.asarray(second).dtype == np.dtype(dtype)
+    return kind, float(first), float(second)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_levels_one_and_zero_are_the_mask_itself(dtype) -> None:
+    kind, high, low = levels(dtype, 1.0, 0.0)
+    assert (kind, high, low) == ("cast", 1.0, 0.0) and not math.copysign(1.0, low) < 0
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(("high", "low"), [(1.0, 0.01), (1.0, 0.2), (2.0, 0.1), (0.0, 1.0), (1.0, -0.5), (1.0, 1e-4)])
+def test_levels_an_exact_affine_map_is_used_with_its_step(dtype, high: float, low: float) -> None:
+    t = np.dtype(dtype).type
+    kind, step, base = levels(dtype, high, low)
+    assert kind == "affine"
+    assert step == float(t(t(high) - t(low))) and base == float(t(low))
+    assert t(t(step) * t(1) + t(base)) == t(high) and t(t(step) * t(0) + t(base)) == t(low)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_levels_a_negative_zero_or_an_inexact_step_needs_the_masked_copy(dtype) -> None:
+    kind, high, low = levels(dtype, 1.0, -0.0)
+    assert kind == "masked" and high == 1.0 and low == 0.0 and math.copysign(1.0, low) < 0
+    # 1e-4 - 3 rounds to -3 in every dtype here, so low + step cannot give back 1e-4.
+    t = np.dtype(dtype).type
+    kind, high, low = levels(dtype, 1e-4, 3.0)
+    assert (kind, high, low) == ("masked", float(t(1e-4)), 3.0)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_the_probe_holds_every_special_value_in_every_layout(dtype) -> None:
+    info = np.finfo(dtype)
+    probes = k._probe_inputs(np.dtype(dtype))
+    body = probes[0]
+    assert body.dtype == np.dtype(dtype) and body.size == 67 and body.flags.c_contiguous
+    values = body[~np.isnan(body)]
+    for want in (1.0, -1.0, 6.0, -6.0, 7.0, math.inf, -math.inf, float(info.max), -float(info.max)):
+        assert want in values, want
+    tiny = float(info.smallest_subnormal)
+    assert tiny in values and -tiny in values, "subnormals of both signs"
+    zeros = body[body == 0]
+    assert np.signbit(zeros).any() and (~np.signbit(zeros)).any(), "zeros of both signs"
+    nans = body[np.isnan(body)]
+    assert np.signbit(nans).any() and (~np.signbit(nans)).any(), "NaN of both signs"
+    assert probes[1].size == 5 and probes[2].size == 66, "a scalar tail and a misaligned start"
+    strided, grid, transposed = probes[3], probes[4], probes[5]
+    assert strided.strides == (3 * body.itemsize,) and strided.size == 23
+    assert grid.ndim == 2 and not grid.flags.c_contiguous and grid.shape == (9, 7)
+    assert transposed.shape == (14, 9) and not transposed.flags.c_contiguous
+    assert all(p.dtype == np.dtype(dtype) for p in probes) and len(probes) == 6
+
+
+def test_the_selection_takes_the_fastest_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    times = {"clip": 3.0, "scalar": 1.0, "blocked": 2.0, "compare": 4.0}
+    ran: list[str] = []
+
+    def seconds(fn, rounds: int = 4) -> float:
+        path = fn.func.__name__.strip("_").removesuffix("_path")
+        ran.append(path)
+        return times[path]
+
+    monkeypatch.setattr(k, "_seconds", seconds)
+    sel = k._select("max0", np.dtype(np.float32))
+    assert set(ran) == set(sel.exact) and sel.seconds == {p: times[p] for p in sel.exact}
+    exact_times = {p: times[p] for p in sel.exact}
+    assert sel.path == min(exact_times, key=exact_times.__getitem__)
+    assert "compare" in sel.exact and sel.exact["compare"] is None, "the fallback is always exact"
+    times.update(compare=0.5)
+    ran.clear()
+    assert k._select("max0", np.dtype(np.float32)).path == "compare"
+
+
+def test_seconds_keeps_the_best_round_of_two_calls_after_a_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([0.0, 5.0, 10.0, 12.0, 20.0, 23.0, 30.0, 34.0])
+    monkeypatch.setattr(k.time, "perf_counter", lambda: next(clock))
+    calls = []
+    assert k._seconds(lambda: calls.append(1), rounds=4) == 2.0
+    assert len(calls) == 1 + 2 * 4
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "message"),
+    [
+        (0, 1, "^n must be a positive integer, got 0$"),
+        (-3, 1, "^n must be a positive integer, got -3$"),
+        (1, 2, "^n must be an integer >= 2, got 1$"),
+        (-1, 0, "^n must be an integer >= 0, got -1$"),
+        (True, 1, "^n must be a positive integer, got True$"),
+        (np.bool_(True), 1, "^n must be a positive integer, got "),
+        (2.0, 1, "^n must be a positive integer, got 2.0$"),
+        ("3", 1, "^n must be a positive integer, got '3'$"),
+    ],
+)
+def test_check_count_names_what_was_wrong(value, low: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_count(value, "n", low)
+
+
+def test_check_count_accepts_integers_from_its_bound_and_returns_ints() -> None:
+    assert check_count(1, "n") == 1 and check_count(0, "n", 0) == 0 and check_count(2, "n", 2) == 2
+    counted = check_count(np.int64(7), "n")
+    assert counted == 7 and type(counted) is int

@@ -19,6 +19,8 @@ ArrayLike = float | int | bool | np.generic | np.ndarray | list | tuple
 """Anything the activations accept: a real scalar, a (nested) list or tuple of them, an array."""
 
 _FLOAT_KINDS = {"f"}
+# Extended precision (np.longdouble where it is wider than float64) has no counterpart in the frameworks.
+_SUPPORTED_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 _PROMOTED_KINDS = {"i", "u", "b"}
 
 
@@ -51,13 +53,22 @@ def as_real_array(x: ArrayLike, name: str, argument: str = "") -> np.ndarray:
 
     kind = arr.dtype.kind
     if kind in _FLOAT_KINDS:
+        if arr.dtype not in _SUPPORTED_FLOATS:
+            raise TypeError(
+                f"{name} expects real numbers in float16, float32 or float64, the floating dtypes PyTorch and "
+                f"TensorFlow have; got {arr.dtype}: convert it first, e.g. x.astype(np.float64)"
+            )
         return arr
     if kind in _PROMOTED_KINDS:
         return arr.astype(np.float64)
     if kind == "c":
         raise TypeError(f"{name} expects real numbers, got complex values (dtype {arr.dtype})")
-    if kind == "O" and arr.size == 0:
-        return arr.astype(np.float64)
+    if kind == "O" and all(isinstance(v, numbers.Real) for v in arr.flat):
+        # Python's exact reals (Fraction, an int beyond int64) that numpy keeps as objects.
+        try:
+            return arr.astype(np.float64)
+        except OverflowError:
+            raise ValueError(f"{name} expects real numbers within float64's range, got {_describe(x)}") from None
     raise TypeError(
         f"{name} expects real numbers, got {_describe(x)}"
         + ("" if isinstance(x, np.ndarray) else f" (numpy reads it as dtype {arr.dtype})")

@@ -174,17 +174,21 @@ def prelu_weight(weight: ArrayLike, arr: np.ndarray, name: str) -> np.ndarray:
         raise ValueError(f"{name}() weight must be a scalar or 1-D, got shape {w.shape}")
     if w.size == 0:
         raise ValueError(f"{name}() weight is empty; give one slope, or one per channel")
-    if w.size == 1:
-        return w.reshape(()).astype(arr.dtype)
-    # The elementwise wrapper hands scalars over as shape (1,), which reads as one channel.
-    axis = 1 if arr.ndim >= 2 else 0
-    if arr.shape[axis] != w.size:
+    if w.size > 1 and arr.ndim < 2:
+        # The elementwise wrapper hands scalars over as shape (1,): both are one channel, as in PyTorch.
         raise ValueError(
-            f"{name}() weight has {w.size} slopes, one per channel, but x has {arr.shape[axis]} "
-            f"along its channel axis (axis {axis})"
+            f"{name}() weight has {w.size} slopes, one per channel, but x of {arr.ndim} dimension(s) has "
+            "one channel (as in PyTorch, the channel axis is axis 1); give one slope"
         )
-    shape = (w.size,) + (1,) * (arr.ndim - 2) if arr.ndim >= 2 else (w.size,)
-    return w.reshape(shape).astype(arr.dtype)
+    if w.size > 1 and arr.shape[1] != w.size:
+        raise ValueError(
+            f"{name}() weight has {w.size} slopes, one per channel, but x has {arr.shape[1]} "
+            "along its channel axis (axis 1)"
+        )
+    shape = () if w.size == 1 else (w.size,) + (1,) * (arr.ndim - 2)
+    # A slope beyond x's dtype becomes infinite, as PyTorch's cast makes it.
+    with np.errstate(over="ignore"):
+        return w.reshape(shape).astype(arr.dtype)
 
 
 @elementwise
@@ -195,7 +199,8 @@ def prelu(x: ArrayLike, weight: ArrayLike, *, out: np.ndarray | None = None) -> 
         \mathrm{prelu}(x) = \begin{cases} x & x > 0 \\ a_c \, x & x \le 0 \end{cases}
 
     As in PyTorch, ``weight`` holds one slope shared by all channels or one
-    slope per channel, the channel axis being axis 1 (axis 0 for 1-D input).
+    slope per channel, the channel axis being axis 1; a scalar or 1-D input is
+    one channel and takes one slope.
 
     Args:
         x: input, a real scalar, a (nested) list or an array.

@@ -51,7 +51,13 @@ def _one_blas_thread(experiment: Experiment) -> Experiment:
 
     @functools.wraps(experiment)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from threadpoolctl import threadpool_limits
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            raise ImportError(
+                f"relu_lib.experiments.{experiment.__name__} runs with one BLAS thread through threadpoolctl; "
+                "install it with: pip install 'relu_lib[experiments]' (or pip install threadpoolctl)"
+            ) from None
 
         with threadpool_limits(limits=1, user_api="blas"):
             return experiment(*args, **kwargs)

@@ -171,13 +171,17 @@ def test_prelu_per_channel_matches_torch(shape, dtype):
     assert_close(rl.prelu(x, [0.3]), shared.numpy(), dtype)
 
 
-def test_prelu_on_1d_input_takes_axis_0_as_channels_where_torch_refuses():
-    # relu_lib documents axis 0 as the channel axis of 1-D input; torch only accepts one slope there.
+def test_prelu_on_1d_input_is_one_channel_as_in_torch():
+    # A 1-D input is one channel: one slope works, one per element is refused by both.
     x = np.array([-1.0, 2.0, -3.0])
     weight = np.array([0.1, 0.2, 0.3])
-    np.testing.assert_allclose(rl.prelu(x, weight), [-0.1, 2.0, -0.9], rtol=1e-15)
-    with pytest.raises(RuntimeError, match="channel size"):
+    with pytest.raises(ValueError, match="one channel"):
+        rl.prelu(x, weight)
+    with pytest.raises(RuntimeError, match="channel size = 1"):
         F.prelu(torch.from_numpy(x), torch.from_numpy(weight))
+    np.testing.assert_array_equal(
+        rl.prelu(x, [0.25]), F.prelu(torch.from_numpy(x), torch.tensor([0.25], dtype=torch.float64)).numpy()
+    )
 
 
 # Maxout against torch's view-and-amax.

@@ -7,6 +7,7 @@ code in test_chapter_twins.py; the claims themselves in test_claims.py.
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 import pytest
@@ -188,4 +189,20 @@ def test_recommended_init_pairs_activations_with_their_schemes() -> None:
 )
 def test_bad_input_is_rejected_with_a_message(call, message: str) -> None:
     with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: experiments.gradient_norms("relu", 2, 8, "he", 0),
+        lambda: experiments.activation_stats("relu", 2, 8, "he", 0),
+        lambda: experiments.dead_units(),
+        lambda: experiments.born_dead(),
+    ],
+    ids=["gradient_norms", "activation_stats", "dead_units", "born_dead"],
+)
+def test_without_threadpoolctl_an_experiment_names_the_extra_to_install(call, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import threadpoolctl now fails
+    with pytest.raises(ImportError, match=r"pip install 'relu_lib\[experiments\]'"):
         call()

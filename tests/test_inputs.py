@@ -3,13 +3,16 @@
 import re
 import warnings
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import CASES, FLOATS, special_values
+from conftest import CASES, FLOATS, require, special_values
 
 import relu_lib as rl
 from relu_lib import derivative
+
+torch = require("torch")
 
 # Every elementwise function of the library: the activations and their derivatives.
 ELEMENTWISE = []
@@ -267,7 +270,15 @@ BAD_INPUTS = [
         np.array(["2020-01-01"], dtype="datetime64[D]"), TypeError, r"got an array of dtype datetime64", id="datetime64"
     ),
     pytest.param(np.timedelta64(3, "s"), TypeError, r"timedelta64", id="timedelta64"),
-    pytest.param(np.array([1.0, 2.0], dtype=object), TypeError, r"got an array of dtype object", id="object-array"),
+    pytest.param(np.array([1.0, "a"], dtype=object), TypeError, r"got an array of dtype object", id="object-array"),
+    pytest.param([10**400], ValueError, r"within float64's range, got list", id="huge-int"),
+    pytest.param(
+        np.ones(2, dtype=np.longdouble),
+        TypeError,
+        r"in float16, float32 or float64, .* got float128: convert it first",
+        id="longdouble",
+        marks=pytest.mark.skipif(np.dtype(np.longdouble) == np.float64, reason="longdouble is float64 here"),
+    ),
     pytest.param(np.array(["1.0"]), TypeError, r"got an array of dtype <U3", id="str-array"),
 ]
 
@@ -332,14 +343,12 @@ def test_bad_parameters_are_refused(fn, kwargs, error, message, take_derivative)
 
 
 def test_prelu_weight_against_the_shape_of_x():
-    # A scalar x reaches the check as shape (1,), so the message counts 1 channel.
-    with pytest.raises(ValueError, match=r"prelu\(\) weight has 2 slopes, one per channel, but x has 1 along"):
-        rl.prelu(1.0, [0.1, 0.2])
-    with pytest.raises(
-        ValueError,
-        match=r"prelu\(\) weight has 2 slopes, one per channel, but x has 3 along its channel axis \(axis 0\)",
-    ):
-        rl.prelu([1.0, -1.0, 2.0], [0.1, 0.2])
+    # As in PyTorch, a scalar or 1-D x is one channel (a scalar reaches the check as shape (1,)).
+    for x in (1.0, [1.0, -1.0, 2.0]):
+        with pytest.raises(ValueError, match=r"prelu\(\) weight has 2 slopes, one per channel, but x of 1 dim"):
+            rl.prelu(x, [0.1, 0.2])
+    with pytest.raises(RuntimeError, match="channel size = 1"):
+        torch.nn.functional.prelu(torch.tensor([1.0, -1.0, 2.0]), torch.tensor([0.1, 0.2]))
     with pytest.raises(
         ValueError, match=r"prelu_derivative\(\) weight has 2 slopes, one per channel, but x has 4 along"
     ):
@@ -410,3 +419,51 @@ def test_derivative_refuses_what_is_not_an_elementwise_activation(fn, message):
 def test_registry_derivative_of_maxout_raises_type_error():
     with pytest.raises(TypeError, match="maxout"):
         rl.REGISTRY["maxout"].derivative  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (Fraction(1, 3), 1 / 3),
+        (Fraction(-7, 2), 0.0),
+        (2**70, 2.0**70),
+        ([2**70, -(2**80), 3], [2.0**70, 0.0, 3.0]),
+        (np.array([1.5, -2.0], dtype=object), [1.5, 0.0]),
+    ],
+    ids=["fraction", "negative-fraction", "int-beyond-int64", "list-beyond-int64", "object-array-of-floats"],
+)
+def test_python_reals_numpy_keeps_as_objects_are_read_as_float64(x, expected) -> None:
+    # Fraction and ints beyond int64 are real numbers: numpy stores them as objects, relu_lib reads float64.
+    result = rl.relu(x)
+    assert np.asarray(result).dtype == np.float64
+    np.testing.assert_array_equal(result, expected)
+    assert np.asarray(rl.derivative(rl.relu)(x)).dtype == np.float64
+
+
+def test_extended_precision_is_refused_by_every_function_before_any_arithmetic() -> None:
+    if np.dtype(np.longdouble) == np.float64:
+        pytest.skip("np.longdouble is float64 on this platform: nothing to refuse")
+    x = np.array([0.5, -0.5], dtype=np.longdouble)
+    for fn in (rl.relu, rl.gelu, rl.sigmoid, rl.tanh):
+        with pytest.raises(TypeError, match=rf"^{fn.__name__}\(\) expects real numbers in float16, float32 or float64"):
+            fn(x)
+
+
+def test_a_slope_beyond_float16_becomes_infinite_without_a_warning() -> None:
+    x = np.array([-1.0, 2.0], dtype=np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = rl.prelu(x, 1e5)
+    expected = torch.nn.functional.prelu(torch.from_numpy(x), torch.tensor([1e5]).to(torch.float16)).numpy()
+    np.testing.assert_array_equal(got, expected)
+    assert got[0] == -np.inf and got.dtype == np.float16
+
+
+def test_float16_leaky_relu_rounds_once_as_torch_does() -> None:
+    # Every float16 in [-2048, -1]: the product with the slope is formed in float32 and rounded once.
+    first, last = (int(np.float16(v).view(np.uint16)) for v in (-2048, -1))
+    x = np.unique(np.arange(first, last - 1, -1).astype(np.uint16).view(np.float16))
+    assert x.size > 2000 and x.min() == -2048 and x.max() == -1
+    for slope in (0.01, 0.2, 0.3):
+        expected = torch.nn.functional.leaky_relu(torch.from_numpy(x), slope).numpy()
+        np.testing.assert_array_equal(rl.leaky_relu(x, slope), expected)

@@ -116,6 +116,7 @@ def prepare(copy: Path) -> None:
 
 def mutmut(copy: Path, *args: str, capture: bool = False) -> str:
     env = dict(os.environ, RELU_LIB_HYPOTHESIS_PROFILE=HYPOTHESIS_PROFILE, PYTHONDONTWRITEBYTECODE="1")
+    env["RELU_LIB_MUTATION"] = "1"  # tests/test_kernels.py: fewer sizes in its largest table
     # pytest imports -p plugins before any conftest puts tests/ on the path.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy / "tests"), env.get("PYTHONPATH")]))
     # One thread per worker: two workers share the two cores, and BLAS threads would oversubscribe them.

@@ -73,6 +73,7 @@ def test_the_probe_holds_every_special_value_in_every_layout(dtype) -> None:
 
 
 def test_the_selection_takes_the_fastest_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Made-up timings: the rule "fastest exact path wins" is checked, no CPU's speed is.
     times = {"clip": 3.0, "scalar": 1.0, "blocked": 2.0, "compare": 4.0}
     ran: list[str] = []
 
@@ -93,6 +94,7 @@ def test_the_selection_takes_the_fastest_exact_path(monkeypatch: pytest.MonkeyPa
 
 
 def test_seconds_keeps_the_best_round_of_two_calls_after_a_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A scripted clock: the arithmetic of the rounds is checked, not a duration.
     clock = iter([0.0, 5.0, 10.0, 12.0, 20.0, 23.0, 30.0, 34.0])
     monkeypatch.setattr(k.time, "perf_counter", lambda: next(clock))
     calls = []

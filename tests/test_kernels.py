@@ -242,6 +242,7 @@ def test_selection_picks_an_exact_path_and_compare_is_always_exact(op: str, dtyp
     sel = k.selection(op, dtype)
     assert "compare" in sel.exact
     assert sel.path in sel.exact
+    # Every exact path was timed (which one wins is this CPU's business and is not asserted).
     assert set(sel.seconds) == set(sel.exact)
 
 

@@ -54,6 +54,8 @@ class Control:
         live: for a slider, ``(minimum, maximum, step)`` of the live control in a kernel, which
             covers the grid and may reach values between and beyond it. ``None`` for buttons,
             whose choices are the grid.
+        hint: a sentence saying what the control changes, shown on hover (and read by screen
+            readers) on the page and in a kernel. Empty for none.
 
     Example:
         >>> Control("depth", "hidden layers", grid=(2, 10, 30), live=(2, 30, 1)).kind
@@ -66,6 +68,7 @@ class Control:
     label: str
     grid: tuple[Value, ...]
     live: tuple[float, float, float] | None = None
+    hint: str = ""
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -233,6 +236,10 @@ def _live_control(control: Control, value: Value) -> Any:
     import ipywidgets as widgets
 
     settings: dict[str, Any] = {"description": control.label, "value": value, "style": {"description_width": "initial"}}
+    if control.hint:
+        # ipywidgets 8 renamed description_tooltip to tooltip; Colab still runs 7.
+        new = int(widgets.__version__.split(".")[0]) >= 8
+        settings["tooltip" if new else "description_tooltip"] = control.hint
     if control.live is None:
         return widgets.ToggleButtons(options=list(control.grid), **settings)
     low, high, step = control.live
@@ -245,19 +252,22 @@ def _live_control(control: Control, value: Value) -> Any:
 def _control_html(ident: str, control: Control, position: int) -> str:
     """A range input over the grid's positions (its value written beside it), or a radio group."""
     label = html.escape(control.label)
+    hint = f' title="{html.escape(control.hint, quote=True)}"' if control.hint else ""
     if control.kind == "buttons":
         options = "".join(
             f'<label><input type="radio" name="{ident}" value="{i}"{" checked" if i == position else ""}> '
             f"{html.escape(control.text(v))}</label>"
             for i, v in enumerate(control.grid)
         )
-        return f'<fieldset class="relu-explorer-control" data-control><legend>{label}</legend>{options}</fieldset>'
+        return (
+            f'<fieldset class="relu-explorer-control" data-control{hint}><legend>{label}</legend>{options}</fieldset>'
+        )
     texts = [control.text(v) for v in control.grid]
     current = html.escape(texts[position], quote=True)
     values = html.escape(json.dumps(texts), quote=True)
     return (
         f'<div class="relu-explorer-control"><label for="{ident}">{label}</label>'
-        f'<input type="range" id="{ident}" data-control data-values="{values}" min="0" max="{len(texts) - 1}" '
+        f'<input type="range" id="{ident}"{hint} data-control data-values="{values}" min="0" max="{len(texts) - 1}" '
         f'step="1" value="{position}" aria-valuetext="{current}">'
         f'<output for="{ident}">{current}</output></div>'
     )

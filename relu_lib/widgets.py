@@ -221,7 +221,7 @@ def relu_units_explorer(
         return fig, alt
 
     grid = _page_grid((1, 2, 4, 8, 16, 32, 64), initial, max_units, low=1)
-    control = Control("units", "ReLU units k", grid, live=(1, max_units, 1))
+    control = Control("units", "ReLU units k", grid, live=(1, max_units, 1), hint="Number of ReLU units in the sum")
     return Explorer("relu-units", draw, [control], {"units": initial})
 
 
@@ -335,8 +335,14 @@ def gradient_norms_explorer(
         return fig, alt
 
     controls = [
-        Control("depth", "hidden layers", _page_grid((2, 5, 10, 20, 30), initial_depth, max_depth), (2, max_depth, 1)),
-        Control("activation", "activation", names),
+        Control(
+            "depth",
+            "hidden layers",
+            _page_grid((2, 5, 10, 20, 30), initial_depth, max_depth),
+            (2, max_depth, 1),
+            hint="Number of hidden layers of the network",
+        ),
+        Control("activation", "activation", names, hint="The activation of every hidden layer"),
     ]
     return Explorer("gradient-norms", draw, controls, {"depth": initial_depth, "activation": names[0]})
 
@@ -436,9 +442,15 @@ def variance_explorer(
         return fig, alt
 
     controls = [
-        Control("activation", "activation", names),
-        Control("init", "initialisation", schemes),
-        Control("depth", "hidden layers", _page_grid((10, 50), max_depth, max_depth), (2, max_depth, 1)),
+        Control("activation", "activation", names, hint="The activation of every hidden layer"),
+        Control("init", "initialisation", schemes, hint="How the weights are drawn before training"),
+        Control(
+            "depth",
+            "hidden layers",
+            _page_grid((10, 50), max_depth, max_depth),
+            (2, max_depth, 1),
+            hint="Number of hidden layers the signal passes through",
+        ),
     ]
     return Explorer("variance", draw, controls, {"activation": names[0], "init": schemes[0], "depth": max_depth})
 
@@ -514,4 +526,7 @@ def slope_explorer(initial: float = 0.2, maximum: float = 1.0) -> Explorer:
         return fig, alt
 
     grid = _page_grid((0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0), initial, maximum, low=0.0)
-    return Explorer("slope", draw, [Control("a", "slope / alpha a", grid, live=(0.0, maximum, 0.01))], {"a": initial})
+    control = Control(
+        "a", "slope / alpha a", grid, live=(0.0, maximum, 0.01), hint="Leaky ReLU's slope for x < 0 and ELU's alpha"
+    )
+    return Explorer("slope", draw, [control], {"a": initial})

@@ -172,3 +172,32 @@ def test_each_page_grid_holds_the_start_and_the_end(make, grids: dict[str, tuple
         if control.name in grids:
             assert control.grid == grids[control.name]
             assert ex.initial[control.name] in control.grid and control.grid[-1] == control.live[1]
+
+
+def test_a_hint_is_the_tooltip_in_a_kernel_and_the_title_on_the_page() -> None:
+    controls = [
+        Control("slope", "slope", (0.0, 1.0), live=(0.0, 1.0, 0.5), hint="Slope of the line"),
+        Control("colour", "colour", ("ink", "ash"), hint="Colour of the line"),
+    ]
+    ex = Explorer("hinted", line_explorer()._draw, controls, {"slope": 0.0, "colour": "ink"})
+    slope, colour, _ = ex.widget.children
+    assert (slope.tooltip, colour.tooltip) == ("Slope of the line", "Colour of the line")
+    soup = BeautifulSoup(ex.html(), "html.parser")
+    assert soup.select_one('input[type="range"]')["title"] == "Slope of the line"
+    assert soup.select_one("fieldset[data-control]")["title"] == "Colour of the line"
+    plain = BeautifulSoup(line_explorer().html(), "html.parser")
+    assert not plain.select("[title]"), "no empty tooltip where a control has no hint"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: widgets.relu_units_explorer("bump", max_units=4, initial=2),
+        lambda: widgets.slope_explorer(initial=0.1, maximum=0.5),
+        lambda: widgets.variance_explorer(max_depth=12, width=8),
+        lambda: widgets.gradient_norms_explorer(max_depth=5, initial_depth=3),
+    ],
+)
+def test_every_control_of_the_books_explorers_says_what_it_changes(make) -> None:
+    ex = make()
+    assert ex.controls and all(len(c.hint.split()) >= 3 for c in ex.controls), [c.hint for c in ex.controls]

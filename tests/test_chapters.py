@@ -38,8 +38,8 @@ def tags(cell: nbformat.NotebookNode) -> list[str]:
 
 
 def numbered(path: Path) -> bool:
-    """Chapters 1 and up (chapter 0 is the landing page)."""
-    return int(path.name.split("_")[0]) >= 1
+    """Chapters 1 and up (chapter 0 is the landing page); a chapter between two others is 06b_..."""
+    return int(re.match(r"\d+", path.name).group()) >= 1
 
 
 @pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])

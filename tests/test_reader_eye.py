@@ -88,6 +88,14 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue("ch6_selu_mean_min"',  # SELU through 50 layers (7)
         'glue("ch6_gelu_tanh_gap"',  # exact GELU against its tanh approximation (2)
     ),
+    "06b_today": (
+        'glue(f"today_{key}_train"',  # plain, normalised and residual networks of 32 layers (10)
+        'glue(f"today_{name}_mlp_held"',  # ReLU, GELU and SiLU trained on the digits (4)
+        'glue("today_swiglu_zeros"',  # a SwiGLU layer computed in relu_lib (3)
+        'glue(f"today_{name}_zeros_min"',  # the exact zeros after training, and what a kernel skips (9)
+        'glue("today_half_max"',  # float16's range (1)
+        'glue(f"today_half_{name}_finite"',  # a float16 network with bounded and unbounded units (4)
+    ),
     "07_summary": (
         'glue("ch7_peak_sigmoid"',  # the book's measurements re-run with relu_lib.experiments (31)
     ),
@@ -137,7 +145,7 @@ def prerequisites(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def link_problems(paragraph: str, number: int, folder: Path) -> list[str]:
+def link_problems(paragraph: str, number: float, folder: Path) -> list[str]:
     """Links in ``paragraph`` that point at no chapter file of ``folder`` or at a later chapter."""
     problems = []
     for target, linked in CHAPTER_LINK.findall(paragraph):
@@ -148,8 +156,10 @@ def link_problems(paragraph: str, number: int, folder: Path) -> list[str]:
     return problems
 
 
-def number(path: Path) -> int:
-    return int(path.name.split("_")[0])
+def number(path: Path) -> float:
+    """The chapter's place: 6 for 06_extensions, 6.5 for 06b_today, which comes after it."""
+    digits, letter = re.match(r"(\d+)([a-z]?)_", path.name).groups()
+    return int(digits) + (0.5 if letter else 0)
 
 
 @pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])

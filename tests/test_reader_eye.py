@@ -249,3 +249,95 @@ def test_the_checks_catch_what_they_must() -> None:
     ]
     late = [code("import sys"), nbformat.v4.new_markdown_cell("# Title"), code("x"), top()]
     assert prerequisites(nbformat.v4.new_notebook(cells=late)) is None, "only the first three cells count"
+
+
+# Figures: every cell that draws one (``plotting.show``) or shows an explorer carries
+# ``"mystnb": {"figure": {"name": "fig-<chapter>-<short-name>", "caption": ...}}``; myst-nb then
+# wraps its output in a numbered figure that the prose can point at with {numref}`fig-...`.
+SHOWS = re.compile(r"(?:^|[^\w.])(?:plotting\.)?show\(")
+NUMREF = re.compile(r"\{numref\}`([^`]+)`")
+FIGURE_NAME = re.compile(r"fig-(?P<slug>[a-z0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def slug(stem: str) -> str:
+    """The chapter's part of its figure names: ``05b_regularisation`` -> ``regularisation``."""
+    return stem.split("_", 1)[1].replace("_", "")
+
+
+def figure_cells(nb: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    return [
+        (index, cell)
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (SHOWS.search(cell.source) or EXPLORER.search(cell.source))
+    ]
+
+
+def figure_problems(stem: str, nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
+    """What is wrong with the chapter's figure cells, and the names they declare."""
+    problems, names = [], []
+    for index, cell in figure_cells(nb):
+        where = f"{stem} cell {index}"
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        name, caption = figure.get("name", ""), figure.get("caption", "")
+        if len(SHOWS.findall(cell.source)) + len(EXPLORER.findall(cell.source)) > 1:
+            problems.append(f"{where}: one figure per cell (each output would get the same name)")
+        match = FIGURE_NAME.fullmatch(name)
+        if not match or match["slug"] != slug(stem):
+            problems.append(f"{where}: name {name!r} is not fig-{slug(stem)}-<short-name>")
+        if not 20 <= len(caption.strip()) <= 400:
+            problems.append(f"{where}: a caption of one or two sentences, not {caption!r}")
+        if name:
+            names.append(name)
+    return problems, names
+
+
+def numrefs(nb: nbformat.NotebookNode) -> list[str]:
+    """The targets of the chapter's {numref} roles (``text <target>`` or ``target``)."""
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    return [re.sub(r"^.*<([^>]+)>$", r"\1", target.strip()) for target in NUMREF.findall(markdown)]
+
+
+def test_every_figure_has_a_name_and_a_caption(chapter) -> None:
+    path, nb = chapter
+    problems, _ = figure_problems(path.stem, nb)
+    assert not problems, "\n".join(problems)
+
+
+def test_figure_names_are_unique_and_every_numref_has_a_target() -> None:
+    names: list[str] = []
+    references: list[tuple[str, str]] = []
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        names += figure_problems(path.stem, nb)[1]
+        references += [(path.stem, target) for target in numrefs(nb)]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    assert not repeated, f"figure names used twice: {repeated}"
+    dangling = [f"{stem}: {target}" for stem, target in references if target not in names]
+    assert not dangling, "{numref} to no figure:\n" + "\n".join(dangling)
+    assert len(names) >= 2 * sum(1 for path in CHAPTERS if number(path) >= 1)
+
+
+def test_the_figure_checks_catch_what_they_must() -> None:
+    def figure(source: str, name: str | None = None, caption: str = "A caption of a decent length.") -> dict:
+        metadata = {} if name is None else {"mystnb": {"figure": {"name": name, "caption": caption}}}
+        return nbformat.v4.new_code_cell(source, metadata=metadata)
+
+    cells = [
+        figure("plotting.show(fig, alt='a')", "fig-relu-good"),
+        figure("show(fig, alt='a')"),
+        figure("widgets.slope_explorer(initial=0.2)", "fig-stall-other-chapter"),
+        figure("plotting.show(fig, alt='a')", "fig-relu-short", caption="Short."),
+        figure("plotting.show(a, alt='a')\nplotting.show(b, alt='b')", "fig-relu-two"),
+        figure("print_show(x)\nx.show()"),
+    ]
+    problems, names = figure_problems("02_relu", nbformat.v4.new_notebook(cells=cells))
+    assert sorted({problem.split(":")[0] for problem in problems}) == [
+        "02_relu cell 1",
+        "02_relu cell 2",
+        "02_relu cell 3",
+        "02_relu cell 4",
+    ]
+    assert names == ["fig-relu-good", "fig-stall-other-chapter", "fig-relu-short", "fig-relu-two"]
+    prose = nbformat.v4.new_markdown_cell("As {numref}`fig-relu-good` and {numref}`Figure %s <fig-relu-two>` show.")
+    assert numrefs(nbformat.v4.new_notebook(cells=[prose])) == ["fig-relu-good", "fig-relu-two"]
+    assert slug("05b_regularisation") == "regularisation" and slug("appendix_agreement") == "agreement"

@@ -241,3 +241,10 @@ def test_the_process_word_check_catches_what_it_names() -> None:
     for phrase in ("as the seed article shows", "the seed's CNN", "the curriculum's reference", "claim ids"):
         assert PROCESS_WORDS.search(phrase), phrase
     assert not PROCESS_WORDS.search("each seed's share, over five random seeds")
+
+
+def test_the_chapter_files_sort_in_reading_order() -> None:
+    # Figures are numbered through the book in the table of contents' order, and the reader
+    # notebooks (tools/reader_notebooks.py) count them in file order: the two must agree.
+    in_toc = [entry.removeprefix("chapters/") for entry in toc_files() if (ROOT / f"{entry}.ipynb").is_file()]
+    assert [path.stem for path in CHAPTERS] == in_toc

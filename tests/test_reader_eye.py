@@ -30,7 +30,7 @@ FIGURE = re.compile(r"\bplotting\.(?:show|figure)\(|\b\w+_static_figure\(")
 GLUE_CALL = re.compile(r"(?<!def )\bglue\(")
 EXPLORER = re.compile(r"\bwidgets\.\w+_explorer\(")
 PREREQUISITES = "**Prerequisites.**"
-CHAPTER_LINK = re.compile(r"\]\((?:\./)?((\d\d)_[\w-]+\.(?:ipynb|md))(?:#[\w-]+)?\)")
+CHAPTER_LINK = re.compile(r"\]\((?:\./)?(((?:\d\d[a-z]?|appendix))_[\w-]+\.(?:ipynb|md))(?:#[\w-]+)?\)")
 
 # Cells that would be folded by the rules above but stay in view, each keyed by its chapter and a
 # piece of its code found in no other cell. A glue cell listed here computes and prints what its
@@ -91,6 +91,9 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
     "07_summary": (
         'glue("ch7_peak_sigmoid"',  # the book's measurements re-run with relu_lib.experiments (31)
     ),
+    "appendix_agreement": (
+        'glue("agree_epochs"',  # the training runs the frameworks are compared with (1)
+    ),
 }
 
 
@@ -143,13 +146,20 @@ def link_problems(paragraph: str, number: int, folder: Path) -> list[str]:
     for target, linked in CHAPTER_LINK.findall(paragraph):
         if not (folder / target).is_file():
             problems.append(f"{target} does not exist")
-        elif int(linked) >= number:
+        elif order(linked) >= number:
             problems.append(f"{target} is not an earlier chapter")
     return problems
 
 
-def number(path: Path) -> int:
-    return int(path.name.split("_")[0])
+def order(prefix: str) -> float:
+    """Where a chapter's file prefix places it: ``05`` 5, ``05b`` 5.5 (it follows 05), ``appendix`` last."""
+    if prefix == "appendix":
+        return 100.0
+    return int(prefix[:2]) + (0.5 if prefix[2:] else 0.0)
+
+
+def number(path: Path) -> float:
+    return order(path.name.split("_")[0])
 
 
 @pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
@@ -341,3 +351,9 @@ def test_the_figure_checks_catch_what_they_must() -> None:
     prose = nbformat.v4.new_markdown_cell("As {numref}`fig-relu-good` and {numref}`Figure %s <fig-relu-two>` show.")
     assert numrefs(nbformat.v4.new_notebook(cells=[prose])) == ["fig-relu-good", "fig-relu-two"]
     assert slug("05b_regularisation") == "regularisation" and slug("appendix_agreement") == "agreement"
+    assert order("05") < order("05b") < order("06") < order("appendix")
+    later = "**Prerequisites.** [Chapter 5b](05b_regularisation.ipynb) and [the appendix](appendix_agreement.ipynb)."
+    assert link_problems(later, order("05"), ROOT / "chapters") == [
+        "05b_regularisation.ipynb is not an earlier chapter",
+        "appendix_agreement.ipynb is not an earlier chapter",
+    ]

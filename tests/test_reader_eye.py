@@ -70,15 +70,18 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue(f"ch4_{name}_mean_slope"',  # the slopes each activation passes back (3)
     ),
     "05_tips": (
-        'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
         'glue(f"ch5_{init}_final_ratio"',  # He against Xavier through 30 layers (6)
         'glue("ch5_he_seeds_low"',  # the same over more seeds (6)
+        'glue(f"ch5_tutorial_{key}_factor"',  # the tutorial's uniform ranges through 30 layers (2)
         '"ch5_bias0_zeros_first"',  # what a bias of 0.1 changes (7)
-        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (3)
+        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (5)
         '"ch5_raw_final_mean"',  # raw against standardised inputs (6)
+        'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
+    ),
+    "05b_regularisation": (
+        'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
         'glue(f"ch5_pen_{key}_error"',  # training with and without penalties (5)
         'glue("ch5_relu_mean_std_min"',  # ReLU's outputs are not zero-centred (4)
-        'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
     ),
     "06_extensions": (
         'glue(f"ch6_born_w{width}_d{depth}"',  # networks born dead against depth and width (1)

@@ -360,3 +360,25 @@ def test_the_figure_checks_catch_what_they_must() -> None:
         "05b_regularisation.ipynb is not an earlier chapter",
         "appendix_agreement.ipynb is not an earlier chapter",
     ]
+
+
+FOLDED_NOTE = re.compile(r"^:::\{admonition\}[^\n]*\n:class:[^\n]*\bdropdown\b[^\n]*\n(.*?)^:::$", re.M | re.S)
+
+
+def folded_and_open(markdown: str) -> tuple[str, str]:
+    """The text inside dropdown admonitions, and the text outside them."""
+    inside = "\n".join(FOLDED_NOTE.findall(markdown))
+    return inside, FOLDED_NOTE.sub("", markdown)
+
+
+def test_chapter_3_folds_the_edge_cases_into_a_note() -> None:
+    # The signed zeros, NaN and infinities are details for the readers who need them: the text
+    # keeps the choice of np.maximum, the note holds the row-by-row reading of the table.
+    nb = nbformat.read(ROOT / "chapters" / "03_implementing.ipynb", as_version=4)
+    markdown = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    inside, outside = folded_and_open(markdown)
+    for detail in ("**Negative zero.**", "**NaN.**", "**Infinities.**"):
+        assert detail in inside and detail not in outside, f"chapter 3: {detail} belongs in the folded note"
+    assert "`np.maximum(x, 0)` is the safe numpy choice" in outside
+    sample = ":::{admonition} Details\n:class: note dropdown\n\n- **NaN.** x\n:::\n\nAfter."
+    assert folded_and_open(sample) == ("\n- **NaN.** x\n", "\n\nAfter.")

@@ -38,8 +38,8 @@ def tags(cell: nbformat.NotebookNode) -> list[str]:
 
 
 def numbered(path: Path) -> bool:
-    """Chapters 1 and up (chapter 0 is the landing page); a chapter between two others is 06b_..."""
-    return int(re.match(r"\d+", path.name).group()) >= 1
+    """Chapters 1 and up, 05b and the appendix (chapter 0 is the landing page)."""
+    return not path.name.startswith("00_")
 
 
 @pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
@@ -241,3 +241,10 @@ def test_the_process_word_check_catches_what_it_names() -> None:
     for phrase in ("as the seed article shows", "the seed's CNN", "the curriculum's reference", "claim ids"):
         assert PROCESS_WORDS.search(phrase), phrase
     assert not PROCESS_WORDS.search("each seed's share, over five random seeds")
+
+
+def test_the_chapter_files_sort_in_reading_order() -> None:
+    # Figures are numbered through the book in the table of contents' order, and the reader
+    # notebooks (tools/reader_notebooks.py) count them in file order: the two must agree.
+    in_toc = [entry.removeprefix("chapters/") for entry in toc_files() if (ROOT / f"{entry}.ipynb").is_file()]
+    assert [path.stem for path in CHAPTERS] == in_toc

@@ -30,7 +30,7 @@ FIGURE = re.compile(r"\bplotting\.(?:show|figure)\(|\b\w+_static_figure\(")
 GLUE_CALL = re.compile(r"(?<!def )\bglue\(")
 EXPLORER = re.compile(r"\bwidgets\.\w+_explorer\(")
 PREREQUISITES = "**Prerequisites.**"
-CHAPTER_LINK = re.compile(r"\]\((?:\./)?((\d\d)_[\w-]+\.(?:ipynb|md))(?:#[\w-]+)?\)")
+CHAPTER_LINK = re.compile(r"\]\((?:\./)?(((?:\d\d[a-z]?|appendix))_[\w-]+\.(?:ipynb|md))(?:#[\w-]+)?\)")
 
 # Cells that would be folded by the rules above but stay in view, each keyed by its chapter and a
 # piece of its code found in no other cell. A glue cell listed here computes and prints what its
@@ -70,15 +70,18 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue(f"ch4_{name}_mean_slope"',  # the slopes each activation passes back (3)
     ),
     "05_tips": (
-        'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
         'glue(f"ch5_{init}_final_ratio"',  # He against Xavier through 30 layers (6)
         'glue("ch5_he_seeds_low"',  # the same over more seeds (6)
+        'glue(f"ch5_tutorial_{key}_factor"',  # the tutorial's uniform ranges through 30 layers (2)
         '"ch5_bias0_zeros_first"',  # what a bias of 0.1 changes (7)
-        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (3)
+        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (5)
         '"ch5_raw_final_mean"',  # raw against standardised inputs (6)
+        'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
+    ),
+    "05b_regularisation": (
+        'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
         'glue(f"ch5_pen_{key}_error"',  # training with and without penalties (5)
         'glue("ch5_relu_mean_std_min"',  # ReLU's outputs are not zero-centred (4)
-        'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
     ),
     "06_extensions": (
         'glue(f"ch6_born_w{width}_d{depth}"',  # networks born dead against depth and width (1)
@@ -98,6 +101,9 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
     ),
     "07_summary": (
         'glue("ch7_peak_sigmoid"',  # the book's measurements re-run with relu_lib.experiments (31)
+    ),
+    "appendix_agreement": (
+        'glue("agree_epochs"',  # the training runs the frameworks are compared with (1)
     ),
 }
 
@@ -151,15 +157,20 @@ def link_problems(paragraph: str, number: float, folder: Path) -> list[str]:
     for target, linked in CHAPTER_LINK.findall(paragraph):
         if not (folder / target).is_file():
             problems.append(f"{target} does not exist")
-        elif int(linked) >= number:
+        elif order(linked) >= number:
             problems.append(f"{target} is not an earlier chapter")
     return problems
 
 
+def order(prefix: str) -> float:
+    """Where a chapter's file prefix places it: ``05`` 5, ``05b`` 5.5 (it follows 05), ``appendix`` last."""
+    if prefix == "appendix":
+        return 100.0
+    return int(prefix[:2]) + (0.5 if prefix[2:] else 0.0)
+
+
 def number(path: Path) -> float:
-    """The chapter's place: 6 for 06_extensions, 6.5 for 06b_today, which comes after it."""
-    digits, letter = re.match(r"(\d+)([a-z]?)_", path.name).groups()
-    return int(digits) + (0.5 if letter else 0)
+    return order(path.name.split("_")[0])
 
 
 @pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
@@ -259,3 +270,123 @@ def test_the_checks_catch_what_they_must() -> None:
     ]
     late = [code("import sys"), nbformat.v4.new_markdown_cell("# Title"), code("x"), top()]
     assert prerequisites(nbformat.v4.new_notebook(cells=late)) is None, "only the first three cells count"
+
+
+# Figures: every cell that draws one (``plotting.show``) or shows an explorer carries
+# ``"mystnb": {"figure": {"name": "fig-<chapter>-<short-name>", "caption": ...}}``; myst-nb then
+# wraps its output in a numbered figure that the prose can point at with {numref}`fig-...`.
+SHOWS = re.compile(r"(?:^|[^\w.])(?:plotting\.)?show\(")
+NUMREF = re.compile(r"\{numref\}`([^`]+)`")
+FIGURE_NAME = re.compile(r"fig-(?P<slug>[a-z0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def slug(stem: str) -> str:
+    """The chapter's part of its figure names: ``05b_regularisation`` -> ``regularisation``."""
+    return stem.split("_", 1)[1].replace("_", "")
+
+
+def figure_cells(nb: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    return [
+        (index, cell)
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (SHOWS.search(cell.source) or EXPLORER.search(cell.source))
+    ]
+
+
+def figure_problems(stem: str, nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
+    """What is wrong with the chapter's figure cells, and the names they declare."""
+    problems, names = [], []
+    for index, cell in figure_cells(nb):
+        where = f"{stem} cell {index}"
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        name, caption = figure.get("name", ""), figure.get("caption", "")
+        if len(SHOWS.findall(cell.source)) + len(EXPLORER.findall(cell.source)) > 1:
+            problems.append(f"{where}: one figure per cell (each output would get the same name)")
+        match = FIGURE_NAME.fullmatch(name)
+        if not match or match["slug"] != slug(stem):
+            problems.append(f"{where}: name {name!r} is not fig-{slug(stem)}-<short-name>")
+        if not 20 <= len(caption.strip()) <= 400:
+            problems.append(f"{where}: a caption of one or two sentences, not {caption!r}")
+        if name:
+            names.append(name)
+    return problems, names
+
+
+def numrefs(nb: nbformat.NotebookNode) -> list[str]:
+    """The targets of the chapter's {numref} roles (``text <target>`` or ``target``)."""
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    return [re.sub(r"^.*<([^>]+)>$", r"\1", target.strip()) for target in NUMREF.findall(markdown)]
+
+
+def test_every_figure_has_a_name_and_a_caption(chapter) -> None:
+    path, nb = chapter
+    problems, _ = figure_problems(path.stem, nb)
+    assert not problems, "\n".join(problems)
+
+
+def test_figure_names_are_unique_and_every_numref_has_a_target() -> None:
+    names: list[str] = []
+    references: list[tuple[str, str]] = []
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        names += figure_problems(path.stem, nb)[1]
+        references += [(path.stem, target) for target in numrefs(nb)]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    assert not repeated, f"figure names used twice: {repeated}"
+    dangling = [f"{stem}: {target}" for stem, target in references if target not in names]
+    assert not dangling, "{numref} to no figure:\n" + "\n".join(dangling)
+    assert len(names) >= 2 * sum(1 for path in CHAPTERS if number(path) >= 1)
+
+
+def test_the_figure_checks_catch_what_they_must() -> None:
+    def figure(source: str, name: str | None = None, caption: str = "A caption of a decent length.") -> dict:
+        metadata = {} if name is None else {"mystnb": {"figure": {"name": name, "caption": caption}}}
+        return nbformat.v4.new_code_cell(source, metadata=metadata)
+
+    cells = [
+        figure("plotting.show(fig, alt='a')", "fig-relu-good"),
+        figure("show(fig, alt='a')"),
+        figure("widgets.slope_explorer(initial=0.2)", "fig-stall-other-chapter"),
+        figure("plotting.show(fig, alt='a')", "fig-relu-short", caption="Short."),
+        figure("plotting.show(a, alt='a')\nplotting.show(b, alt='b')", "fig-relu-two"),
+        figure("print_show(x)\nx.show()"),
+    ]
+    problems, names = figure_problems("02_relu", nbformat.v4.new_notebook(cells=cells))
+    assert sorted({problem.split(":")[0] for problem in problems}) == [
+        "02_relu cell 1",
+        "02_relu cell 2",
+        "02_relu cell 3",
+        "02_relu cell 4",
+    ]
+    assert names == ["fig-relu-good", "fig-stall-other-chapter", "fig-relu-short", "fig-relu-two"]
+    prose = nbformat.v4.new_markdown_cell("As {numref}`fig-relu-good` and {numref}`Figure %s <fig-relu-two>` show.")
+    assert numrefs(nbformat.v4.new_notebook(cells=[prose])) == ["fig-relu-good", "fig-relu-two"]
+    assert slug("05b_regularisation") == "regularisation" and slug("appendix_agreement") == "agreement"
+    assert order("05") < order("05b") < order("06") < order("appendix")
+    later = "**Prerequisites.** [Chapter 5b](05b_regularisation.ipynb) and [the appendix](appendix_agreement.ipynb)."
+    assert link_problems(later, order("05"), ROOT / "chapters") == [
+        "05b_regularisation.ipynb is not an earlier chapter",
+        "appendix_agreement.ipynb is not an earlier chapter",
+    ]
+
+
+FOLDED_NOTE = re.compile(r"^:::\{admonition\}[^\n]*\n:class:[^\n]*\bdropdown\b[^\n]*\n(.*?)^:::$", re.M | re.S)
+
+
+def folded_and_open(markdown: str) -> tuple[str, str]:
+    """The text inside dropdown admonitions, and the text outside them."""
+    inside = "\n".join(FOLDED_NOTE.findall(markdown))
+    return inside, FOLDED_NOTE.sub("", markdown)
+
+
+def test_chapter_3_folds_the_edge_cases_into_a_note() -> None:
+    # The signed zeros, NaN and infinities are details for the readers who need them: the text
+    # keeps the choice of np.maximum, the note holds the row-by-row reading of the table.
+    nb = nbformat.read(ROOT / "chapters" / "03_implementing.ipynb", as_version=4)
+    markdown = "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    inside, outside = folded_and_open(markdown)
+    for detail in ("**Negative zero.**", "**NaN.**", "**Infinities.**"):
+        assert detail in inside and detail not in outside, f"chapter 3: {detail} belongs in the folded note"
+    assert "`np.maximum(x, 0)` is the safe numpy choice" in outside
+    sample = ":::{admonition} Details\n:class: note dropdown\n\n- **NaN.** x\n:::\n\nAfter."
+    assert folded_and_open(sample) == ("\n- **NaN.** x\n", "\n\nAfter.")

@@ -99,6 +99,43 @@ def test_links_to_other_chapters_point_at_their_pages() -> None:
     )
 
 
+def test_chapter_links_include_the_split_chapter_and_the_appendix() -> None:
+    text = "[chapter 5b](05b_regularisation.ipynb#ch5b-dropout) and [the appendix](appendix_agreement.ipynb)"
+    assert rn.replace_chapter_links(text, BASE) == (
+        f"[chapter 5b]({BASE}chapters/05b_regularisation.html#ch5b-dropout) and "
+        f"[the appendix]({BASE}chapters/appendix_agreement.html)"
+    )
+
+
+def test_figures_are_numbered_through_the_book_and_numrefs_link_to_them() -> None:
+    def figure(name: str | None) -> nbformat.NotebookNode:
+        metadata = {"mystnb": {"figure": {"name": name, "caption": "A caption."}}} if name else {}
+        return nbformat.v4.new_code_cell("plotting.show(fig, alt='a')", metadata=metadata)
+
+    chapters = {
+        "01_stall": nbformat.v4.new_notebook(cells=[figure("fig-stall-a"), figure(None), figure("fig-stall-b")]),
+        "02_relu": nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x"), figure("fig-relu-a")]),
+    }
+    figures = rn.collect_figures(chapters)
+    assert {name: target.title for name, target in figures.items()} == {
+        "fig-stall-a": "Fig. 1",
+        "fig-stall-b": "Fig. 2",
+        "fig-relu-a": "Fig. 3",
+    }
+    text = "As {numref}`fig-relu-a` and {numref}`Figure %s <fig-stall-b>` show."
+    assert rn.replace_numrefs(text, figures, BASE) == (
+        f"As [Fig. 3]({BASE}chapters/02_relu.html#fig-relu-a) and "
+        f"[Figure 2]({BASE}chapters/01_stall.html#fig-stall-b) show."
+    )
+    context = rn.Context(GLUE, CITATIONS, TARGETS, BASE, figures)
+    assert (
+        rn.convert_markdown("See {numref}`fig-stall-a`.", context)
+        == f"See [Fig. 1]({BASE}chapters/01_stall.html#fig-stall-a)."
+    )
+    with pytest.raises(KeyError, match="fig-none"):
+        rn.replace_numrefs("{numref}`fig-none`", figures, BASE)
+
+
 def test_labels_are_collected_with_the_heading_that_follows() -> None:
     sources = {"03_implementing": "Intro.\n\n(ch3-gradients)=\n## Gradients: autograd against `relu_lib`\n\nText."}
     assert rn.collect_targets(sources) == {

@@ -27,7 +27,7 @@ import re
 import sys
 from ast import literal_eval
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,8 +52,10 @@ COLLAPSED_TAGS = {"hide-input", "remove-input"}
 GLUE = re.compile(r"\{glue(?::(?:text|any|md))?\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::[pt])?\}`([^`]+)`")
 REF = re.compile(r"\{ref\}`([^`]+)`")
+NUMREF = re.compile(r"\{numref\}`([^`]+)`")
 LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=\s*$")
-CHAPTER_LINK = re.compile(r"\]\(((?:\./)?(\d\d_[\w-]+)\.(?:ipynb|md))(#[\w-]+)?\)")
+# Chapter files: 02_relu, 05b_regularisation (a chapter added after 05), appendix_agreement.
+CHAPTER_LINK = re.compile(r"\]\(((?:\./)?((?:\d\d[a-z]?|appendix)_[\w-]+)\.(?:ipynb|md))(#[\w-]+)?\)")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 DIRECTIVE_OPEN = re.compile(r"^(\s*)(:{3,})\{([\w:-]+)\}\s*(.*?)\s*$")
 DIRECTIVE_OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
@@ -78,6 +80,8 @@ class Context:
     citations: dict[str, str]
     targets: dict[str, Target]
     base_url: str
+    # Named figures, with the "Fig. N" the page numbers them by (see collect_figures).
+    figures: dict[str, Target] = field(default_factory=dict)
 
 
 # --- glue -------------------------------------------------------------------------------------
@@ -281,6 +285,38 @@ def replace_refs(text: str, targets: dict[str, Target], base_url: str) -> str:
     return REF.sub(ref, text)
 
 
+def collect_figures(chapters: dict[str, nbformat.NotebookNode]) -> dict[str, Target]:
+    """Every named figure (a cell's ``"mystnb": {"figure": {"name": ...}}``) with its number.
+
+    ``chapters`` in reading order. The book's parts are not numbered, so Sphinx (``numfig``)
+    counts the figures once through the book: the n-th figure cell is "Fig. n" on its page.
+    """
+    figures: dict[str, Target] = {}
+    for chapter, nb in chapters.items():
+        for cell in nb.cells:
+            name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+            if cell.cell_type == "code" and name:
+                figures[name] = Target(chapter, name, f"Fig. {len(figures) + 1}")
+    return figures
+
+
+def replace_numrefs(text: str, figures: dict[str, Target], base_url: str) -> str:
+    """``{numref}`fig-x``` and ``{numref}`Figure %s <fig-x>``` as links to the figure on its page."""
+
+    def numref(match: re.Match[str]) -> str:
+        content = match.group(1)
+        explicit = re.fullmatch(r"(.*?)\s*<([^<>]+)>", content, flags=re.DOTALL)
+        name = explicit.group(2) if explicit else content.strip()
+        if name not in figures:
+            raise KeyError(f"{{numref}} to unknown figure {name!r}")
+        target = figures[name]
+        number = target.title.removeprefix("Fig. ")
+        title = explicit.group(1).replace("%s", number) if explicit else target.title
+        return f"[{title}]({chapter_url(base_url, target.chapter, target.anchor)})"
+
+    return NUMREF.sub(numref, text)
+
+
 def replace_chapter_links(text: str, base_url: str) -> str:
     """Links to another chapter's notebook (``02_relu.ipynb``) as links to its published page.
 
@@ -368,6 +404,7 @@ def convert_markdown(text: str, context: Context) -> str:
         part = replace_glue(part, context.glue)
         part = replace_cites(part, context.citations)
         part = replace_refs(part, context.targets, context.base_url)
+        part = replace_numrefs(part, context.figures, context.base_url)
         return replace_chapter_links(part, context.base_url)
 
     def block(part: str) -> str:
@@ -423,6 +460,7 @@ def build(executed_dir: Path = EXECUTED, out_dir: Path = READER) -> list[Path]:
     """Write every chapter's reader notebook; return their paths."""
     chapters = notebooks.chapter_paths()
     targets = collect_targets({path.stem: chapter_markdown(path) for path in chapters})
+    figures = collect_figures({path.stem: nbformat.read(path, as_version=4) for path in chapters})
     citations = citation_labels()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -431,7 +469,7 @@ def build(executed_dir: Path = EXECUTED, out_dir: Path = READER) -> list[Path]:
         if not executed.is_file():
             raise FileNotFoundError(f"{executed} is missing: run `jupyter-book build .` first")
         source = nbformat.read(executed, as_version=4)
-        context = Context(glue_values(executed), citations, targets, notebooks.base_url())
+        context = Context(glue_values(executed), citations, targets, notebooks.base_url(), figures)
         used = cited_keys("\n".join(cell.source for cell in source.cells if cell.cell_type == "markdown"))
         nb = reader_notebook(source, context, used)
         nbformat.validate(nb)

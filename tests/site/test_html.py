@@ -165,3 +165,40 @@ def test_folded_code_is_named_by_the_text_it_shows(site: Path, name: str) -> Non
     for summary in folds:
         assert not summary.has_attr("aria-label"), f"{name}: {summary}"
         assert "Show code cell source" in summary.get_text()
+
+
+def figure_names(name: str) -> list[str]:
+    """The figure names a chapter's cells declare ("mystnb": {"figure": {"name": ...}})."""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "chapters" / f"{name}.ipynb", as_version=4)
+    return [
+        cell.metadata["mystnb"]["figure"]["name"]
+        for cell in nb.cells
+        if cell.cell_type == "code" and "figure" in cell.metadata.get("mystnb", {})
+    ]
+
+
+CAPTION_NUMBER = re.compile(r"Fig\. (\d+)")
+
+
+def test_figures_show_numbered_captions_counted_through_the_book(site: Path) -> None:
+    numbers: list[int] = []
+    for name in CHAPTERS:
+        soup = page(site, name)
+        names = figure_names(name)
+        figures = soup.select("div.cell_output figure[id^='fig-']")
+        assert [figure["id"] for figure in figures] == names, f"{name}: the page's numbered figures"
+        for figure in figures:
+            caption = figure.find("figcaption", recursive=False)
+            assert caption is not None, f"{name}: {figure['id']} has no caption"
+            number = CAPTION_NUMBER.match(caption.get_text(" ", strip=True))
+            assert number, f"{name}: {figure['id']}'s caption starts {caption.get_text()[:30]!r}, not 'Fig. N'"
+            numbers.append(int(number[1]))
+            # One caption and the alt text kept: relu_lib's own <figure> inside adds none.
+            assert not figure.select("figure.relu-figure figcaption"), f"{name}: {figure['id']} has two captions"
+            assert figure.select("img[alt]"), f"{name}: {figure['id']} shows no image with alt text"
+        for reference in soup.select("a.reference span.std-numref"):
+            assert CAPTION_NUMBER.fullmatch(reference.get_text(strip=True)), f"{name}: {{numref}} shows {reference}"
+    # The parts are not numbered, so the figures are counted once through the book in reading order.
+    assert numbers == list(range(1, len(numbers) + 1)), numbers

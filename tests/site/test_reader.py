@@ -177,7 +177,7 @@ def test_links_to_the_book_point_at_existing_pages_and_anchors(site: Path, name:
         if parsed.fragment:
             assert parsed.fragment in anchors(path), f"{name}: {url} has no anchor {parsed.fragment!r}"
     source = "\n".join(cell.source for cell in nbformat.read(notebooks.CHAPTERS / f"{name}.ipynb", as_version=4).cells)
-    expected = source.count("{ref}`") + len(reader_notebooks.CHAPTER_LINK.findall(source))
+    expected = source.count("{ref}`") + source.count("{numref}`") + len(reader_notebooks.CHAPTER_LINK.findall(source))
     assert len(links) >= expected, f"{name}: {expected} cross-references in the chapter, {len(links)} links"
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -60,29 +63,67 @@ def test_book_configuration() -> None:
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
 
 
-def test_requirements_pin_every_package_and_jupyter_book_1() -> None:
-    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
-    requirements = [Requirement(line) for line in lines]
-    unpinned = [str(r) for r in requirements if len(r.specifier) != 1 or next(iter(r.specifier)).operator != "=="]
-    assert not unpinned, f"unpinned requirements: {unpinned}"
+def locked(name: str) -> list[tuple[Requirement, list[str]]]:
+    """The requirements of requirements/<name>, each with its --hash options (continuation lines joined)."""
+    text = re.sub(r"\\\n", " ", (ROOT / "requirements" / name).read_text())
+    found = []
+    for line in text.splitlines():
+        parts = line.split("#", 1)[0].split()
+        hashes = [part for part in parts if part.startswith("--hash=")]
+        if parts:
+            found.append((Requirement(" ".join(part for part in parts if part not in hashes)), hashes))
+    return found
+
+
+@pytest.mark.parametrize("name", ["runtime.txt", "book.txt", "test.txt"])
+def test_every_lock_pins_every_package_with_hashes(name: str) -> None:
+    requirements = locked(name)
+    unpinned = [str(r) for r, _ in requirements if len(r.specifier) != 1 or next(iter(r.specifier)).operator != "=="]
+    assert requirements and not unpinned, f"unpinned requirements: {unpinned}"
+    unhashed = [str(r) for r, hashes in requirements if not hashes]
+    assert not unhashed, f"requirements/{name}: no hashes for {unhashed}"
+    assert "torch" not in {r.name for r, _ in requirements}, "torch is pinned apart (requirements/torch.txt)"
+
+
+def test_the_runtime_lock_is_relu_libs_dependencies() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {Requirement(line).name for line in project["dependencies"]}
+    assert {r.name for r, _ in locked("runtime.txt")} == wanted == {"numpy", "scipy"}
+
+
+def test_the_test_lock_holds_the_book_lock_and_jupyter_book_1() -> None:
+    def versions(name: str) -> dict[str, set[str]]:
+        # By name: a package's markers may differ between the sets (needed on more platforms in one).
+        found: dict[str, set[str]] = {}
+        for requirement, _ in locked(name):
+            found.setdefault(requirement.name.lower(), set()).add(next(iter(requirement.specifier)).version)
+        return found
+
+    book, test = versions("book.txt"), versions("test.txt")
+    assert not {name for name in book if book[name] != test.get(name)}, "the test set installs the book set's versions"
+    names = {name: min(versions) for name, versions in test.items()}
+    assert names["jupyter-book"].startswith("1."), "the book is Jupyter Book 1 (>=1.0.4,<2)"
     # A package may be pinned per platform (tensorflow-cpu on Linux x86-64, tensorflow elsewhere).
-    pins = {r.name.lower().replace("_", "-"): next(iter(r.specifier)).version for r in requirements}
-    assert pins["jupyter-book"].startswith("1."), "the book is Jupyter Book 1 (>=1.0.4,<2)"
-    assert pins["torch"] == "2.13.0", "torch==2.13.0 exactly: the CPU index serves it as 2.13.0+cpu"
-    for name in ("tensorflow-cpu", "keras", "numpy", "scipy", "ipywidgets", "matplotlib", "hypothesis", "ruff"):
-        assert name in pins, f"{name} is not pinned"
+    for name in ("tensorflow-cpu", "tensorflow", "keras", "numpy", "scipy", "ipywidgets", "matplotlib", "hypothesis"):
+        assert name in names, f"{name} is not locked"
+    for name in ("ruff", "zizmor", "build", "twine", "pytest", "playwright"):
+        assert name in names and name not in book, f"{name} is a test tool, locked in test.txt only"
 
 
-def test_binder_installs_cpu_pytorch_the_pinned_runtime_and_relu_lib() -> None:
+def test_torch_is_pinned_exactly_for_pytorchs_cpu_index() -> None:
+    lines = [line for line in (ROOT / "requirements" / "torch.txt").read_text().splitlines() if line and line[0] != "#"]
+    assert lines == ["torch==2.13.0"], "torch==2.13.0 exactly: the CPU index serves it as 2.13.0+cpu"
+
+
+def test_binder_installs_the_locked_chapters_set_cpu_pytorch_and_relu_lib() -> None:
     binder = ROOT / "binder"
     requirements = (binder / "requirements.txt").read_text()
-    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in requirements
-    # The runtime alone, pinned in binder/ itself: tests/test_binder.py.
-    assert "-r " not in requirements and "torch==2.13.0" in requirements
+    # The chapters' set alone, locked in binder/ itself (tests/test_binder.py); torch in postBuild.
+    assert "\n-r " not in requirements and "--hash=sha256:" in requirements
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
     post_build = binder / "postBuild"
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
-    assert "pip install" in post_build.read_text() and " ." in post_build.read_text()
+    assert "https://download.pytorch.org/whl/cpu -r requirements/torch.txt" in post_build.read_text()
 
 
 def test_ci_runs_make_test() -> None:

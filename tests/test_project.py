@@ -131,3 +131,86 @@ def test_ci_runs_make_test() -> None:
     assert run.stat().st_mode & 0o111 and "make test" in run.read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make book" in readme and "make test" in readme
+
+
+# The workflows (.github/workflows/): what they publish and how. `make lint` validates them against
+# GitHub's schema and audits them with zizmor; these check the book's own rules.
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def steps_running(job: dict, text: str) -> list[dict]:
+    return [step for step in job["steps"] if text in step.get("run", "")]
+
+
+def test_the_deployed_site_is_the_artifact_of_the_job_that_ran_make_test() -> None:
+    jobs = workflow("book.yml")["jobs"]
+    (tested,) = [name for name, job in jobs.items() if steps_running(job, "make test")]
+    assert not [name for name, job in jobs.items() if steps_running(job, "make book")], "a second, unchecked build"
+    (upload,) = [
+        step for step in jobs[tested]["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
+    assert upload["with"]["path"] == "_build/html"
+    uploads = [i for i, step in enumerate(jobs[tested]["steps"]) if "uses" in step and "upload" in step["uses"]]
+    assert min(uploads) > jobs[tested]["steps"].index(steps_running(jobs[tested], "make test")[0])
+    (deploy,) = [job for job in jobs.values() if any("deploy-pages@" in step.get("uses", "") for step in job["steps"])]
+    assert deploy["needs"] == [tested]
+
+
+def test_pages_deploys_are_never_cancelled_half_way() -> None:
+    book = workflow("book.yml")
+    (deploy,) = [
+        job for job in book["jobs"].values() if any("deploy-pages@" in s.get("uses", "") for s in job["steps"])
+    ]
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    # The run-wide group cancels superseded pull-request runs only, never a run on main.
+    assert book["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_no_cache_falls_back_to_another_key_and_no_execution_cache_reaches_the_site() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            for step in job["steps"]:
+                options = step.get("with", {})
+                assert "restore-keys" not in options, f"{path.name}: a cache restored from a key prefix"
+                assert "jupyter_cache" not in str(options.get("path")), f"{path.name}: outputs of an earlier run"
+    caches = [
+        step for job in workflow("book.yml")["jobs"].values() for step in job["steps"]
+        if step.get("uses", "").startswith("actions/cache@")
+    ]  # fmt: skip
+    assert {step["with"]["path"] for step in caches} == {".venv", ".venv-colab"}
+    venv = next(step for step in caches if step["with"]["path"] == ".venv")
+    assert "hashFiles('requirements/test.txt', 'requirements/torch.txt')" in venv["with"]["key"]
+    assert not [
+        job for job in workflow("release.yml")["jobs"].values() for s in job["steps"] if "cache" in s.get("with", {})
+    ]
+
+
+def test_every_job_has_a_timeout_and_every_action_a_commit_and_its_version() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            assert 0 < job["timeout-minutes"] <= 90, f"{path.name}: {name}"
+        for line in path.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{path.name}: {line}"
+
+
+def test_a_version_tag_tests_then_publishes_to_pypi_and_makes_the_github_release() -> None:
+    release = workflow("release.yml")
+    assert release[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads the key `on` as True
+    jobs = release["jobs"]
+    build = jobs["build"]
+    for command in ("make test", "make pdf", "python -m build", "twine check --strict", "_build/pdf/relu-book.pdf"):
+        assert steps_running(build, command), f"the build job does not run {command}"
+    assert steps_running(build, "_build/html/_reader/chapters/*.ipynb")
+    pypi = jobs["pypi"]
+    assert pypi["needs"] == ["build"] and pypi["environment"]["name"] == "pypi"
+    assert pypi["permissions"] == {"id-token": "write"}, "trusted publishing, and nothing else"
+    assert pypi["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "with" not in pypi["steps"][-1], "no password or token: PyPI trusts the workflow"
+    github = jobs["github-release"]
+    assert set(github["needs"]) == {"build", "pypi"}
+    assert steps_running(github, "gh release create")

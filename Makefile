@@ -50,12 +50,14 @@ $(STAMP): requirements/test.txt requirements/torch.txt pyproject.toml | $(VENV)/
 
 # The locks, from the input files (requirements/*.in) and pyproject.toml, by uv in its own venv
 # (.venv-lock): universal (every platform's markers, CPython 3.11 and newer), with hashes, torch
-# left out. uv keeps each package at the version the existing lock has; `make lock UPGRADE=1`
-# lets them move. binder/requirements.txt is the chapters' set for Binder's platform alone.
+# left out, extras kept (pip's hash-checking mode wants a requirement such as textual's
+# markdown-it-py[linkify] pinned as written). uv keeps each package at the version the existing
+# lock has; `make lock UPGRADE=1` lets them move. binder/requirements.txt is the chapters' set for
+# Binder's platform alone.
 UV_VENV := .venv-lock
 UV      := $(UV_VENV)/bin/uv
 UV_VERSION := 0.13.9
-LOCK    := $(UV) pip compile --quiet --python-version 3.11 --generate-hashes --excludes requirements/torch.txt \
+LOCK    := $(UV) pip compile --quiet --python-version 3.11 --generate-hashes --no-strip-extras --excludes requirements/torch.txt \
            --index-url https://pypi.org/simple --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
 $(UV):

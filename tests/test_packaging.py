@@ -138,9 +138,11 @@ def test_the_wheel_installs_numpy_and_scipy_only_into_a_clean_venv_and_imports(d
         return {canonicalize_name(item["name"]) for item in json.loads(run(*listing, cwd=work))}
 
     before = installed()
-    # --no-index: the wheel's dependencies can come from the wheelhouse alone, so anything beyond
-    # numpy and scipy would fail the install, and the set difference below names what came in.
-    run(python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", wheelhouse, dist["wheel"], cwd=work)
+    # --no-index, and --isolated from any configured find-links: the wheel's dependencies can come
+    # from the wheelhouse alone, so anything beyond numpy and scipy fails the install, and the set
+    # difference below names what came in.
+    install = [python, "-m", "pip", "install", "--isolated", "--quiet", "--no-index", "--find-links", wheelhouse]
+    run(*install, dist["wheel"], cwd=work)
     assert installed() - before == {"relu-lib", "numpy", "scipy"}
     probe = (
         "import importlib.metadata, json, relu_lib; "

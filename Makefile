@@ -3,32 +3,74 @@
 #   make test   the complete check: lint, library tests, chapter conventions,
 #               workflow validation, the strict book build and the chapters run
 #               in Colab's package versions (colab-check)
-# Both create .venv and install the pinned requirements.txt first. After each build,
-# tools/reader_notebooks.py writes the reader notebooks (Colab, Binder, download) into the site.
+# Both create .venv first and install into it the locked set they need (requirements/, with
+# hashes): `make book` the book set (book.txt), `make test` and the other targets the test set
+# (test.txt, which holds the book set), then torch (requirements/torch.txt) and relu_lib itself.
+# `make lock` recompiles the locks. After each build, tools/reader_notebooks.py writes the reader
+# notebooks (Colab, Binder, download) into the site.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# What each set's install leaves behind: a target that needs a set depends on its stamp.
+STAMP      := $(VENV)/.installed-test
+BOOK_STAMP := $(VENV)/.installed-book
 BUILD  := _build
 STRICT := -W -n --keep-going
 CONSOLE := $(BUILD)/console.log
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 # Notebook kernels start `python` from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lint unit strict-book site-check venv sync bench clean colab-check
+.PHONY: book test lint unit strict-book site-check venv sync bench clean colab-check lock
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(VENV)/pyvenv.cfg:
 	@$(PYTHON) -c 'import sys; sys.exit("The book needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@touch $@
 
-book: $(STAMP)
+# A lock holds every package with its hashes, so pip installs exactly those files (hash-checking
+# mode). torch comes after it, pinned but not hashed (requirements/torch.txt says why); with
+# PyTorch's CPU index in PIP_EXTRA_INDEX_URL it is the CPU build and needs nothing the lock lacks.
+# relu_lib goes in editable, built by the locked setuptools.
+define install_set
+	$(PIP) -r requirements/$(1).txt
+	$(PIP) -r requirements/torch.txt
+	$(PIP) --no-deps --no-build-isolation -e .
+	@touch $@
+endef
+
+$(BOOK_STAMP): requirements/book.txt requirements/torch.txt pyproject.toml | $(VENV)/pyvenv.cfg
+	$(call install_set,book)
+
+$(STAMP): requirements/test.txt requirements/torch.txt pyproject.toml | $(VENV)/pyvenv.cfg
+	$(call install_set,test)
+
+# The locks, from the input files (requirements/*.in) and pyproject.toml, by uv in its own venv
+# (.venv-lock): universal (every platform's markers, CPython 3.11 and newer), with hashes, torch
+# left out, extras kept (pip's hash-checking mode wants a requirement such as textual's
+# markdown-it-py[linkify] pinned as written). uv keeps each package at the version the existing
+# lock has; `make lock UPGRADE=1` lets them move. binder/requirements.txt is the chapters' set for
+# Binder's platform alone.
+UV_VENV := .venv-lock
+UV      := $(UV_VENV)/bin/uv
+UV_VERSION := 0.13.9
+LOCK    := $(UV) pip compile --quiet --python-version 3.11 --generate-hashes --no-strip-extras --excludes requirements/torch.txt \
+           --index-url https://pypi.org/simple --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+$(UV):
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(LOCK) --universal pyproject.toml -o requirements/runtime.txt
+	$(LOCK) --universal pyproject.toml requirements/book.in -o requirements/book.txt
+	$(LOCK) --universal pyproject.toml requirements/test.in -o requirements/test.txt
+	$(LOCK) --python-platform x86_64-manylinux_2_28 pyproject.toml requirements/chapters.in -o binder/requirements.txt
+
+book: $(BOOK_STAMP)
 	$(BIN)/jupyter-book build .
 	$(BIN)/python tools/reader_notebooks.py
 	@echo "The book is in $(BUILD)/html/index.html"
@@ -142,7 +184,7 @@ $(NODE_STAMP): package.json package-lock.json
 	$(NPM) ci
 	@touch $@
 
-$(ASSETS_STAMP): $(NODE_STAMP) tools/web_assets.py | $(STAMP)
+$(ASSETS_STAMP): $(NODE_STAMP) tools/web_assets.py | $(BOOK_STAMP)
 	$(BIN)/python tools/web_assets.py
 	@touch $@
 

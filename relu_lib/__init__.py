@@ -35,7 +35,7 @@ from .initialisers import (
 )
 from .registry import REGISTRY, ActivationInfo
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 __all__ = [
     "REGISTRY",

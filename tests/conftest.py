@@ -1,7 +1,7 @@
 """Shared pieces of the relu_lib test suite: the activation cases, the PyTorch oracle and the tolerances.
 
 PyTorch and TensorFlow are the references the library promises to match; they
-are test dependencies (``make test`` installs them from requirements.txt), so a
+are test dependencies (``make test`` installs them from the locked requirements/test.txt), so a
 missing one fails the suite with that hint instead of skipping tests.
 """
 
@@ -46,7 +46,7 @@ def require(name: str) -> ModuleType:
     except ImportError as exc:
         pytest.fail(
             f"the relu_lib tests need {name!r}, which cannot be imported ({exc}); "
-            "`make test` installs it with the other pinned requirements (requirements.txt)",
+            "`make test` installs it with the other locked requirements (requirements/test.txt)",
             pytrace=False,
         )
 

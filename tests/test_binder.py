@@ -1,8 +1,16 @@
-"""Binder's environment (binder/): the runtime only, cacheable by repo2docker, on the book's versions."""
+"""Binder's environment (binder/): the chapters' locked set, cacheable by repo2docker, on the book's versions.
+
+binder/requirements.txt is `make lock`'s output for Binder's platform (Linux x86-64, CPython
+3.11): relu_lib's dependencies and what the chapters need to run (requirements/chapters.in), every
+package pinned with its hashes. binder/postBuild adds PyTorch's CPU build and relu_lib's release.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,85 +19,109 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
+LOCK = BINDER / "requirements.txt"
+POST_BUILD = BINDER / "postBuild"
+# Binder's platform, for the universal locks' markers.
+LINUX = {"sys_platform": "linux", "platform_machine": "x86_64", "python_version": "3.11"}
+LINUX["python_full_version"] = "3.11.0"
 # What the chapters import at run time, and the kernel and widget packages that run them.
-RUNTIME = {
-    "numpy",
-    "scipy",
-    "torch",
-    "tensorflow-cpu",
-    "keras",
-    "matplotlib",
-    "scikit-learn",
-    "threadpoolctl",
-    "ipywidgets",
-    "jupyterlab-widgets",
-    "widgetsnbextension",
-    "ipykernel",
-}
+CHAPTERS = {"numpy", "scipy", "tensorflow-cpu", "keras", "matplotlib", "scikit-learn", "threadpoolctl"}
+CHAPTERS |= {"ipywidgets", "jupyterlab-widgets", "widgetsnbextension", "ipykernel"}
 # Tools of the book's build and checks, which a reader never runs.
 TOOLS = re.compile(
     r"^(pytest.*|ruff|zizmor|check-jsonschema|playwright|axe-.*|hypothesis|sphinx.*|jupyter-book|myst-.*|"
-    r"jupyter-cache|pydata-sphinx-theme|mypy|black|coverage|pre-commit|nbclient|psutil)$"
+    r"jupyter-cache|pydata-sphinx-theme|mypy|black|coverage|pre-commit|nbclient|mutmut|build|twine)$"
 )
 
 
-def requirements(path: Path) -> tuple[list[Requirement], list[str]]:
-    """The requirements of a pip requirements file, and its option lines."""
-    found, options = [], []
-    for raw in path.read_text().splitlines():
-        line = raw.split(" #")[0].strip()
+def entries(path: Path) -> list[tuple[str, list[str]]]:
+    """A pip requirements file as (requirement or option, its --hash options), continuation lines joined."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    found = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("-"):
-            options.append(line)
-        else:
-            found.append(Requirement(line))
-    return found, options
+        parts = line.split()
+        hashes = [part for part in parts if part.startswith("--hash=")]
+        found.append((" ".join(part for part in parts if part not in hashes), hashes))
+    return found
 
 
 def pins(path: Path) -> dict[str, str]:
     """Name -> pinned version, for the requirements that apply on Linux x86-64 (Binder's platform)."""
-    linux = {"sys_platform": "linux", "platform_machine": "x86_64", "python_version": "3.11"}
     result = {}
-    for requirement in requirements(path)[0]:
-        if requirement.marker is None or requirement.marker.evaluate(linux):
+    for line, _ in entries(path):
+        if line.startswith("-"):
+            continue
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate(LINUX):
             (specifier,) = requirement.specifier
             assert specifier.operator == "==", f"{path.name}: {requirement} is not pinned"
             result[canonicalize_name(requirement.name)] = specifier.version
     return result
 
 
-def test_binder_installs_the_runtime_and_no_build_test_or_lint_tool() -> None:
-    names = set(pins(BINDER / "requirements.txt"))
+def test_binder_installs_the_chapters_set_and_no_build_test_or_lint_tool() -> None:
+    names = set(pins(LOCK))
     assert not {name for name in names if TOOLS.match(name)}, "a build, test or lint tool"
-    assert names <= RUNTIME, f"not needed to run the chapters: {sorted(names - RUNTIME)}"
-    assert {"numpy", "scipy", "torch", "tensorflow-cpu", "matplotlib", "ipywidgets", "scikit-learn"} <= names
+    assert CHAPTERS <= names, f"the chapters need {sorted(CHAPTERS - names)}"
+    # Every direct requirement of the input is in the lock: the lock is of requirements/chapters.in.
+    wanted = {
+        canonicalize_name(Requirement(line).name)
+        for line, _ in entries(ROOT / "requirements" / "chapters.in")
+        if Requirement(line).marker is None or Requirement(line).marker.evaluate(LINUX)
+    }
+    assert wanted <= names, f"requirements/chapters.in names {sorted(wanted - names)}, which the lock lacks"
+    assert "torch" not in names, "torch comes from postBuild"
+    assert "tensorflow" not in names, "TensorFlow as tensorflow-cpu, its CPU build for Linux x86-64"
+
+
+def test_every_package_is_pinned_with_its_hashes() -> None:
+    found = entries(LOCK)
+    unhashed = [line for line, hashes in found if not line.startswith("-") and not hashes]
+    assert found and not unhashed, f"binder/requirements.txt without hashes: {unhashed}"
 
 
 def test_binder_reads_nothing_outside_binder() -> None:
     # repo2docker installs binder/requirements.txt before copying the repository only when the
     # file refers to nothing else: no other requirements file, constraint, path or editable install.
-    _, options = requirements(BINDER / "requirements.txt")
-    for option in options:
-        assert option.startswith("--extra-index-url https://"), f"binder/requirements.txt: {option}"
-    text = (BINDER / "requirements.txt").read_text()
-    assert ".." not in text and "file:" not in text and "git+" not in text
+    options = [line for line, _ in entries(LOCK) if line.startswith("-")]
+    assert not options, f"binder/requirements.txt: {options}"
+    requirements = "\n".join(line for line, _ in entries(LOCK))
+    assert ".." not in requirements and "file:" not in requirements and "git+" not in requirements
 
 
-def test_binder_uses_the_books_versions() -> None:
-    book = pins(ROOT / "requirements.txt")
-    binder = pins(BINDER / "requirements.txt")
+@pytest.mark.parametrize("lock", ["book.txt", "test.txt"])
+def test_binder_uses_the_books_versions(lock: str) -> None:
+    book = pins(ROOT / "requirements" / lock)
+    binder = pins(LOCK)
     differing = {name: (version, book.get(name)) for name, version in binder.items() if book.get(name) != version}
-    assert not differing, f"binder/requirements.txt against requirements.txt: {differing}"
+    assert not differing, f"binder/requirements.txt against requirements/{lock}: {differing}"
 
 
-def test_torch_comes_from_pytorchs_cpu_index() -> None:
-    _, options = requirements(BINDER / "requirements.txt")
-    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in options
+def test_post_build_installs_cpu_torch_and_the_relu_lib_release() -> None:
+    lines = POST_BUILD.read_text().splitlines()
+    assert POST_BUILD.stat().st_mode & 0o111, "repo2docker runs postBuild only when it is executable"
+    assert "set -euo pipefail" in lines
+    cpu = "--index-url https://download.pytorch.org/whl/cpu"
+    assert f"python -m pip install --no-cache-dir {cpu} -r requirements/torch.txt" in lines
+    assert 'python -m pip install --no-cache-dir --no-deps "relu-lib==${version}"' in lines
+    assert not [line for line in lines if re.search(r"pip install .*(\s\.$|-e )", line)], "relu_lib from PyPI only"
 
 
-@pytest.mark.parametrize("line", ["set -euo pipefail", "python -m pip install --no-cache-dir --no-deps ."])
-def test_postbuild_installs_relu_lib_alone_from_the_repository(line: str) -> None:
-    post_build = BINDER / "postBuild"
-    assert line in post_build.read_text().splitlines()
-    assert post_build.stat().st_mode & 0o111, "repo2docker runs postBuild only when it is executable"
+def test_post_build_reads_the_version_from_its_one_source() -> None:
+    lines = POST_BUILD.read_text().splitlines()
+    (command,) = [line.removeprefix("version=$(")[:-1] for line in lines if line.startswith("version=$(")]
+    # postBuild's `python` is Binder's; here it is this venv's (which has the locked setuptools).
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, env=environment)
+    assert done.returncode == 0, done.stderr
+    init = (ROOT / "relu_lib" / "__init__.py").read_text()
+    (version,) = re.findall(r'^__version__ = "([^"]+)"$', init, re.MULTILINE)
+    assert done.stdout.strip() == version
+
+
+def test_torch_is_pinned_apart_and_exactly() -> None:
+    (line,) = [line for line, _ in entries(ROOT / "requirements" / "torch.txt")]
+    assert line == "torch==2.13.0"

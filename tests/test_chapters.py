@@ -109,12 +109,9 @@ PIP = [sys.executable, "-m", "pip", "install", "--quiet"]
 def test_bootstrap_installs_this_version_of_relu_lib_alone_in_colab(chapter, monkeypatch) -> None:
     _, nb = chapter
     calls = run_bootstrap(nb.cells[0].source, monkeypatch, in_colab=True)
-    url, _ = notebooks.repository()
-    # The tag of the version the book was built with, never a branch, and without dependencies:
-    # Colab's numpy, torch and TensorFlow stay as they are.
-    assert calls == [[*PIP, "--no-deps", f"relu_lib @ git+{url}@v{relu_lib.__version__}"]]
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    assert url == config["repository"]["url"].rstrip("/")
+    # The PyPI release of the version the book was built with, never a branch, and without
+    # dependencies: Colab's numpy, torch and TensorFlow stay as they are.
+    assert calls == [[*PIP, "--no-deps", f"relu-lib=={relu_lib.__version__}"]]
     assert notebooks.release_tag() == f"v{relu_lib.__version__}" == f"v{notebooks.relu_lib_version()}"
 
 

@@ -1,9 +1,12 @@
-"""The pinned requirements.txt, and relu_lib's optional extras, resolve on every supported platform.
+"""The locked test set, torch's pin, and relu_lib's optional extras resolve on every supported platform.
 
-For Linux x86-64, Linux arm64 and macOS arm64 (Apple silicon), pip resolves the pins from PyPI as
+For Linux x86-64, Linux arm64 and macOS arm64 (Apple silicon), pip resolves the locks from PyPI as
 binary wheels for that platform and CPython 3.11 without installing anything:
 ``pip install --dry-run --ignore-installed --only-binary=:all: --platform ... --python-version ...
---implementation cp --target TMP -r requirements.txt --report REPORT``.
+--implementation cp --target TMP -r requirements/test.txt --report REPORT``. The lock has hashes,
+so pip runs in hash-checking mode: every package the platform needs must be in the lock, pinned
+and hashed, or the resolution fails. (requirements/test.txt holds the book and runtime sets.)
+torch, pinned apart without hashes (requirements/torch.txt), is resolved on its own.
 
 Two things make that dry run mean what it says:
 
@@ -12,7 +15,7 @@ Two things make that dry run mean what it says:
   global ones included (a machine may add find-links, extra indexes or a constraint file there:
   this one does). Only ``PIP_CERT``, which says how to trust the network, is passed on.
 * ``--platform`` chooses wheels but does not change the environment markers pip evaluates: on its
-  own, pip reads ``sys_platform == "darwin"`` (in requirements.txt, and in every dependency's
+  own, pip reads ``sys_platform == "darwin"`` (in the locks, and in every dependency's
   metadata, such as torch's CUDA packages) for the machine it runs on. The resolution therefore runs
   in a pip whose marker environment is the target platform's (``TARGET_PIP`` below).
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -34,7 +38,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIREMENTS = ROOT / "requirements.txt"
+REQUIREMENTS = ROOT / "requirements" / "test.txt"
+TORCH = ROOT / "requirements" / "torch.txt"
 
 # The oldest CPython the README promises (3.11.0): every pin must install there.
 PYTHON = "3.11"
@@ -135,18 +140,20 @@ def target_environment(name: str) -> dict[str, str]:
 
 
 def pins(name: str) -> dict[str, str]:
-    """requirements.txt's pins that apply on platform `name`: {canonical name: version}."""
+    """The pins of the test lock and torch's that apply on platform `name`: {canonical name: version}."""
     environment = target_environment(name)
     result = {}
-    for line in REQUIREMENTS.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        requirement = Requirement(line)
-        if requirement.marker is None or requirement.marker.evaluate(environment):
-            (specifier,) = requirement.specifier
-            assert specifier.operator == "==", f"requirements.txt pins exactly: {line!r}"
-            result[canonicalize_name(requirement.name)] = specifier.version
+    for path in (REQUIREMENTS, TORCH):
+        # A requirement and its --hash options are one logical line, continued with backslashes.
+        for line in re.sub(r"\\\n", " ", path.read_text()).splitlines():
+            line = " ".join(part for part in line.split("#", 1)[0].split() if not part.startswith("--hash="))
+            if not line:
+                continue
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                (specifier,) = requirement.specifier
+                assert specifier.operator == "==", f"{path.name} pins exactly: {line!r}"
+                result[canonicalize_name(requirement.name)] = specifier.version
     return result
 
 
@@ -187,6 +194,10 @@ def resolve(name: str, tmp_path: Path, *requirements: str, deps: bool = True) ->
 @pytest.mark.parametrize("name", PLATFORMS)
 def test_requirements_resolve(name: str, tmp_path: Path) -> None:
     resolved = resolve(name, tmp_path, "-r", str(REQUIREMENTS))
+    # torch on its own: its dependencies for the CPU build are in the lock, which resolved above.
+    torch = resolve(name, tmp_path, "-r", str(TORCH), deps=False)
+    assert set(torch) == {"torch"}
+    resolved.update(torch)
     tensorflow = PLATFORMS[name][2]
     for package in ("numpy", "scipy", "torch", "keras", "ipykernel", "jupyter-book", tensorflow):
         assert package in resolved, f"{package} is not in the {name} resolution: {sorted(resolved)}"

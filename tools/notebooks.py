@@ -2,20 +2,20 @@
 
     python tools/notebooks.py sync     # rewrite every chapter's Colab bootstrap cell, strip outputs
 
-The bootstrap cell is generated from ``repository`` in ``_config.yml``, the one
-place the repository is named, and from relu_lib's version in ``pyproject.toml``, so
-that Colab installs the ``relu_lib`` the book was built with (tag ``v<version>``).
+The bootstrap cell is generated from relu_lib's version (``__version__`` in
+``relu_lib/__init__.py``, its one version source), so that Colab installs the release of
+``relu_lib`` the book was built with from PyPI (``relu-lib==<version>``).
 The reader notebooks (tools/reader_notebooks.py) are published on ``READER_BRANCH``.
 """
 
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
 import yaml
+from setuptools.config.expand import read_attr
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -38,27 +38,27 @@ def base_url() -> str:
 
 
 def relu_lib_version() -> str:
-    """The version of relu_lib in this checkout, read from pyproject.toml without importing it.
+    """The version of relu_lib in this checkout: ``__version__`` in ``relu_lib/__init__.py``.
 
-    Read as text so that ``make sync`` and the reader notebooks need no installed relu_lib.
+    Read by setuptools' own function for ``version = { attr = ... }`` (pyproject.toml), which
+    reads a literal assignment from the source without importing it: ``make sync`` and the reader
+    notebooks need no installed relu_lib, and the wheel gets the same version.
     """
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return project["version"]
+    return str(read_attr("relu_lib.__version__", root_dir=ROOT))
 
 
 def release_tag() -> str:
-    """The git tag of this version of relu_lib, which the bootstrap installs from.
-
-    A tag, not a branch: a reader who opens an old page gets the library that page was built
-    with. The Pages workflow creates the tag when it publishes a version for the first time.
-    """
+    """The git tag of this version of relu_lib: pushing it runs the release workflow (PyPI)."""
     return f"v{relu_lib_version()}"
 
 
 def install_source() -> str:
-    """The pip requirement that installs this version of relu_lib from the book's repository."""
-    url, _ = repository()
-    return f"relu_lib @ git+{url}@{release_tag()}"
+    """The pip requirement that installs this release of relu_lib from PyPI.
+
+    A release, never a branch: a reader who opens an old page gets the library that page was
+    built with, and PyPI keeps every release.
+    """
+    return f"relu-lib=={relu_lib_version()}"
 
 
 # What relu_lib and its extras (experiments, plot, widgets) import, by import name, with the
@@ -77,7 +77,7 @@ LIGHT_DEPENDENCIES = {
 def bootstrap_source() -> str:
     """The source of every chapter's first cell."""
     return (
-        f"# In Google Colab, install relu_lib {relu_lib_version()}, the version this book was built with,\n"
+        f"# In Google Colab, install relu_lib {relu_lib_version()} from PyPI, the version this book was built with,\n"
         "# and only those of its light dependencies that are missing: the numpy, torch and\n"
         "# TensorFlow already there stay as they are. Everywhere else (your machine, Binder,\n"
         "# the book's own build) relu_lib is installed already and this cell does nothing.\n"

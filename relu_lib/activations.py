@@ -133,8 +133,10 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: np.ndarray | 
     .. math::
         \mathrm{leaky\_relu}(x) = \begin{cases} x & x > 0 \\ \text{negative\_slope} \cdot x & x \le 0 \end{cases}
 
-    The default slope, 0.01, is PyTorch's and JAX's; Keras's ``LeakyReLU``
-    defaults to 0.2.
+    The default slope, 0.01, is PyTorch's and JAX's. Keras has two defaults (read from
+    Keras 3.15's signatures): 0.2 for the function ``keras.activations.leaky_relu`` (and
+    ``activation="leaky_relu"``; ``tf.nn.leaky_relu``'s ``alpha`` is 0.2 too) and 0.3
+    for the layer ``keras.layers.LeakyReLU``. Pass the slope explicitly when porting.
 
     Args:
         x: input, a real scalar, a (nested) list or an array.

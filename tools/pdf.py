@@ -288,7 +288,8 @@ def print_book(site: Path = HTML, out: Path = PDF) -> dict[str, object]:
         browser = launch(playwright)
         try:
             # Laid out as on paper from the start: the print stylesheet, at the page's width.
-            page = browser.new_page(viewport={"width": PRINT_WIDTH, "height": 900})
+            # Light mode, whatever the machine prefers: paper is white.
+            page = browser.new_page(viewport={"width": PRINT_WIDTH, "height": 900}, color_scheme="light")
             page.emulate_media(media="print")
             page.set_default_timeout(LOAD_TIMEOUT)
             page.route(

@@ -33,10 +33,10 @@ except ImportError:  # pragma: no cover - the failing tests below say how to ins
     pypdf = None
 
 ENTRIES = edition.toc_entries()
-# The book printed at 10 pt on A4 came to 184 pages (December 2026): about 20 per chapter.
+# The book printed at 10 pt on A4 came to 182 pages (December 2026): about 20 per chapter.
 # Far fewer means that content was lost (a page whose article did not print, a scroll box cut
 # off at one sheet); far more, that the type or the figures were blown up or the layout broke.
-PAGES = range(130, 321)
+PAGES = range(130, 301)
 # A figure drawn as vectors paints far more path segments than its border box (a rectangle
 # with four rounded corners): one curve of the figure is dozens of segments.
 VECTOR_SEGMENTS = 40

@@ -280,7 +280,11 @@ def retitle_outline(path: Path, headings: list[str]) -> None:
 
 def print_book(site: Path = HTML, out: Path = PDF) -> dict[str, object]:
     """Print the built book in ``site`` to ``out``; returns what was printed, for the log."""
-    from playwright.sync_api import sync_playwright
+    try:
+        import pypdf  # noqa: F401  (retitle_outline needs it, after the long print)
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise RuntimeError(f"{error.name} is missing: pip install -r requirements.txt (make does)") from error
 
     document, entries = combined_document(site)
     out.parent.mkdir(parents=True, exist_ok=True)

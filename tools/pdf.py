@@ -38,6 +38,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -155,7 +156,10 @@ def _title_page(config: dict, entries: list[Entry]) -> str:
         if entry.part != part and entry.part:
             lines.append(f'<p class="relu-print-part">{html.escape(entry.part)}</p>')
         part = entry.part
-        lines.append(f'<p class="relu-print-chapter-link"><a href="#{entry.anchor}">{html.escape(entry.title)}</a></p>')
+        lines.append(
+            f'<p class="relu-print-chapter-link"><a href="#{entry.anchor}">{html.escape(entry.title)}</a>'
+            '<span class="relu-print-page"></span></p>'
+        )
     lines.append("</nav>")
     return "\n".join(lines)
 
@@ -243,6 +247,10 @@ HEADINGS = """() => [...document.querySelectorAll("article :is(h1, h2, h3, h4, h
         copy.querySelectorAll(".headerlink").forEach((link) => link.remove());
         return copy.textContent.replace(/\\s+/g, " ").trim();
     })"""
+# Writes each chapter's first page into the contents, in order.
+NUMBER_CONTENTS = """(numbers) => document.querySelectorAll(".relu-print-page").forEach((span, index) => {
+    span.textContent = numbers[index];
+})"""
 # Printable width of an A4 page between the margins, in CSS pixels (96 per inch).
 PRINT_WIDTH = round((210 - 16 - 16) / 25.4 * 96)
 
@@ -278,6 +286,29 @@ def retitle_outline(path: Path, headings: list[str]) -> None:
     writer.write(str(path))
 
 
+def print_pdf(page: Any, out: Path) -> None:
+    """Print the page as it stands: A4, numbered, tagged, with bookmarks from its headings."""
+    page.pdf(
+        path=str(out),
+        format="A4",
+        margin=MARGIN,
+        print_background=True,
+        display_header_footer=True,
+        header_template="<span></span>",
+        footer_template=FOOTER,
+        tagged=True,
+        outline=True,
+    )
+
+
+def chapter_pages(path: Path) -> list[int]:
+    """The page (from 1) on which each top-level bookmark, a chapter, starts."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return [reader.get_destination_page_number(item) + 1 for item in reader.outline if not isinstance(item, list)]
+
+
 def print_book(site: Path = HTML, out: Path = PDF) -> dict[str, object]:
     """Print the built book in ``site`` to ``out``; returns what was printed, for the log."""
     try:
@@ -308,17 +339,14 @@ def print_book(site: Path = HTML, out: Path = PDF) -> dict[str, object]:
             if fit["wide"]:
                 raise RuntimeError(f"wider than the page after fitting: {fit['wide']}")
             headings = page.evaluate(HEADINGS)
-            page.pdf(
-                path=str(out),
-                format="A4",
-                margin=MARGIN,
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                tagged=True,
-                outline=True,
-            )
+            # Twice: the first print says on which page each chapter starts, and the contents
+            # page, given those numbers, prints again (its lines do not grow: the pages stay).
+            print_pdf(page, out)
+            numbers = [str(number) for number in chapter_pages(out)]
+            page.evaluate(NUMBER_CONTENTS, numbers)
+            print_pdf(page, out)
+            if [str(number) for number in chapter_pages(out)] != numbers:
+                raise RuntimeError("the chapters moved when the contents got their page numbers")
         finally:
             browser.close()
     retitle_outline(out, headings)

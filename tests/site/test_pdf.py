@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +34,7 @@ except ImportError:  # pragma: no cover - the failing tests below say how to ins
     pypdf = None
 
 ENTRIES = edition.toc_entries()
-# The book printed at 10 pt on A4 came to 182 pages (December 2026): about 20 per chapter.
+# The book printed at 10 pt on A4 came to 186 pages (December 2026): about 20 per chapter.
 # Far fewer means that content was lost (a page whose article did not print, a scroll box cut
 # off at one sheet); far more, that the type or the figures were blown up or the layout broke.
 PAGES = range(130, 301)
@@ -248,7 +249,8 @@ def lines(reader: Any) -> list[Line]:
             rows[key].append((x, text))
         for y in sorted(rows, reverse=True):
             text = " ".join(piece for _, piece in sorted(rows[y]))
-            result.append(Line(number, " ".join(text.split())))
+            # NFKC: the ligatures of the printed text ("ﬁ") read as their letters.
+            result.append(Line(number, " ".join(unicodedata.normalize("NFKC", text).split())))
     return result
 
 
@@ -285,6 +287,13 @@ def test_bookmarks_are_the_chapters_with_their_sections(reader: Any, chapters: l
     for chapter, titles in zip(chapters, beneath, strict=True):
         sections = [heading_text(h) for h in site_page(chapter.path).select("article.bd-article h2")]
         assert titles == sections, f"{chapter.title}: bookmarks {titles}, sections {sections}"
+
+
+def test_the_contents_page_gives_each_chapter_its_first_page(lines: list[Line], chapters: list[Chapter]) -> None:
+    contents = [line.text for line in lines if line.page == 1]
+    assert contents[0] == "Contents", f"page 2 is not the contents: {contents[:3]}"
+    for chapter in chapters:
+        assert f"{chapter.title} {chapter.first + 1}" in contents, f"the contents lack {chapter.title!r} on its page"
 
 
 def test_every_figure_of_the_site_is_drawn_in_its_chapter(chapters: list[Chapter], figures: list[Figure]) -> None:

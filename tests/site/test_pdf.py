@@ -205,6 +205,10 @@ def _drawing_by_mcid(reader: Any, page: Any) -> dict[int, tuple[int, float]]:
     return {ident: (segments[ident], dpi[ident]) for ident in set(segments) | set(dpi)}
 
 
+def _is_image(element: Any) -> bool:
+    return element.get("/S") == "/Figure" and bool(str(element.get("/Alt", "")).strip())
+
+
 @pytest.fixture(scope="session")
 def figures(reader: Any) -> list[Figure]:
     """Every /Figure of the tag tree that has alt text (an <img>), with what it draws."""
@@ -214,7 +218,10 @@ def figures(reader: Any) -> list[Figure]:
     drawing: dict[int, dict[int, tuple[int, float]]] = {}
     found = []
     for element in _struct_elements(root["/StructTreeRoot"]):
-        if element.get("/S") != "/Figure" or not str(element.get("/Alt", "")).strip():
+        if not _is_image(element):
+            continue
+        # A <figure> around the image (with a caption, it has a name too) is not a second figure.
+        if any(_is_image(inner) for inner in _struct_elements(element.get("/K", ArrayObject()))):
             continue
         owned = _marked_contents(element.get("/K"), element.get("/Pg"))
         assert owned, f"figure {element['/Alt'][:60]!r} marks no content"

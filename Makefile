@@ -1,8 +1,9 @@
 # The ReLU book. Two commands are the contract (see README.md):
 #   make book   build the whole HTML book, executing every chapter
 #   make test   the complete check: lint, library tests, chapter conventions,
-#               workflow validation, the strict book build and the chapters run
-#               in Colab's package versions (colab-check)
+#               workflow validation, the strict book build, its PDF edition and the
+#               chapters run in Colab's package versions (colab-check)
+#   make pdf    the PDF edition, _build/pdf/relu-book.pdf (see below)
 # Both create .venv first and install into it the locked set they need (requirements/, with
 # hashes): `make book` the book set (book.txt), `make test` and the other targets the test set
 # (test.txt, which holds the book set), then torch (requirements/torch.txt) and relu_lib itself.
@@ -23,7 +24,7 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # Notebook kernels start `python` from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test lint unit strict-book site-check venv sync bench clean colab-check lock
+.PHONY: book test lint unit strict-book pdf site-check venv sync bench clean colab-check lock
 
 venv: $(STAMP)
 
@@ -75,7 +76,7 @@ book: $(BOOK_STAMP)
 	$(BIN)/python tools/reader_notebooks.py
 	@echo "The book is in $(BUILD)/html/index.html"
 
-test: lint unit strict-book site-check
+test: lint unit strict-book pdf site-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -95,6 +96,14 @@ strict-book: $(STAMP)
 	mkdir -p $(BUILD)
 	PYTHONUNBUFFERED=1 bash -o pipefail -c '$(BIN)/jupyter-book build . $(STRICT) 2>&1 | tee $(CONSOLE)'
 	$(BIN)/python tools/reader_notebooks.py
+
+# The PDF edition: tools/pdf.py prints the pages of $(BUILD)/html, in the order of _toc.yml, as one
+# document in the Chromium of the browser checks (tools/chromium.py), under _static/print.css, and
+# writes $(BUILD)/pdf/relu-book.pdf, copied to $(BUILD)/html/ for the site's "PDF edition" link.
+# It prints the site as built: `book` first, which rebuilds only what changed (nothing, after
+# strict-book in `make test`). About 2 minutes on 2 cores; tests/site/test_pdf.py checks it.
+pdf: $(STAMP) book
+	$(BIN)/python tools/pdf.py
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site

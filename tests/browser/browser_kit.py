@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,24 +16,12 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path(os.environ.get("RELU_BOOK_CHROMIUM", "/usr/bin/chromium"))
-# No GPU, no QUIC, and none of Chromium's own background traffic (updates, sync,
-# field trials), so that every request a test sees comes from the page.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 sys.path.insert(0, str(ROOT / "tools"))
 import notebooks  # noqa: E402
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402, F401  (the browser and flags tools/pdf.py prints with)
 
 
 def toc_pages() -> list[str]:

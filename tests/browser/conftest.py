@@ -11,15 +11,13 @@ Every test opens the book in a fresh browser context (fresh storage) that lets o
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import AXE_RESULTS, CHAPTER, CHROMIUM, CHROMIUM_ARGS, HTML, WIDE, PageReport, Reporter, Visit, run_axe
+from browser_kit import AXE_RESULTS, CHAPTER, CHROMIUM, HTML, WIDE, PageReport, Reporter, Visit, run_axe
+from chromium import MISSING, launch, serve
 from page_checks import page_content
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
@@ -31,23 +29,11 @@ def site() -> Path:
     return HTML
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves the site without logging each request to the test output."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1, at a free port; yields its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, name="book-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serve(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +45,9 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: install it: apt-get install chromium "
-            "(or set RELU_BOOK_CHROMIUM to a Chromium or Google Chrome executable)",
-            pytrace=False,
-        )
+        pytest.fail(MISSING.format(path=CHROMIUM), pytrace=False)
     # A fresh, temporary profile (user data dir) for this run; each test adds its own context.
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    browser = launch(playwright)
     yield browser
     browser.close()
 

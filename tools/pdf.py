@@ -315,7 +315,7 @@ def print_book(site: Path = HTML, out: Path = PDF) -> dict[str, object]:
         import pypdf  # noqa: F401  (retitle_outline needs it, after the long print)
         from playwright.sync_api import sync_playwright
     except ImportError as error:
-        raise RuntimeError(f"{error.name} is missing: pip install -r requirements.txt (make does)") from error
+        raise RuntimeError(f"{error.name} is missing: pip install -r requirements/test.txt (make pdf does)") from error
 
     document, entries = combined_document(site)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,7 @@ PATH_OPERATORS = {b"m", b"l", b"c", b"v", b"y", b"re"}
 @pytest.fixture(scope="session")
 def reader(site: Path) -> Any:
     if pypdf is None:
-        pytest.fail("pypdf is missing: pip install -r requirements.txt (make test installs it)", pytrace=False)
+        pytest.fail("pypdf is missing: pip install -r requirements/test.txt (make test installs it)", pytrace=False)
     path = edition.PDF
     if not path.is_file():
         pytest.fail(f"no PDF edition at {path}: run `make pdf` (make test builds it after the book)", pytrace=False)

@@ -1,4 +1,4 @@
-r"""Linear maps collapse; ReLU units bend: the logic behind claim C10.
+r"""Linear maps collapse; ReLU units bend: why depth needs a nonlinearity, and what k ReLU units can build.
 
 A stack of affine layers without an activation between them is one affine map,
 

@@ -240,6 +240,29 @@ def test_the_process_word_check_catches_what_it_names() -> None:
     assert not PROCESS_WORDS.search("each seed's share, over five random seeds")
 
 
+# The labels under which the book's claims were tracked while it was written (a capital C and a
+# number). A reader meets the claims by what they say, as in chapter 7's table of measurements.
+# Case-sensitive, and read from the cells' text: nbformat's own cell ids ("c10") are not prose.
+CLAIM_LABEL = re.compile(r"\bC\d{1,2}\b")
+
+
+def test_no_claim_labels_in_a_chapter(chapter) -> None:
+    path, nb = chapter
+    found = [
+        f"{path.name} cell {cell.get('id')}: ...{cell.source[max(0, m.start() - 40) : m.end() + 40]}..."
+        for cell in nb.cells
+        for m in CLAIM_LABEL.finditer(cell.source)
+    ]
+    assert not found, "claim labels a reader cannot place; name the claim instead:\n" + "\n".join(found)
+
+
+def test_the_claim_label_check_catches_what_it_names() -> None:
+    for phrase in ("claim C5", "For C7, ELU", "| C1: $\\sigma'$", '("C9", "time")', "claims C1 to C8"):
+        assert CLAIM_LABEL.search(phrase), phrase
+    for phrase in ('"id": "c10"', "CIFAR-10", "C++", "float16", "ch7_c1", "SC1"):
+        assert not CLAIM_LABEL.search(phrase), phrase
+
+
 def test_the_chapter_files_sort_in_reading_order() -> None:
     # Figures are numbered through the book in the table of contents' order, and the reader
     # notebooks (tools/reader_notebooks.py) count them in file order: the two must agree.

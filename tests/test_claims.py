@@ -1,11 +1,14 @@
-"""The book's claims C1 to C8, measured with relu_lib on seeds the book does not use.
+"""The book's measured claims, re-measured with relu_lib on seeds the book does not use.
 
 The chapters run every experiment with seed 0. A claim that held only there
 would not be demonstrated, so each test here repeats the measurement on other
 seeds, through :mod:`relu_lib.experiments` called with its documented keyword
-names. (C10, the piecewise-linear bound, is tested in test_piecewise.py.) C9, the cost
-of each activation, depends on the CPU, its vector instructions, the thread count and
-the load, so no test asserts it: ``make bench`` measures and reports it per machine.
+names: saturating slopes, vanishing gradients, zeros at initialisation, the
+initialisation scale, which deep networks train, dying ReLUs, ELU's mean and
+self-normalising SELU, the rows of chapter 7's table of measurements. (The
+piecewise-linear bound is tested in test_piecewise.py.) The cost of each
+activation depends on the CPU, its vector instructions, the thread count and the
+load, so no test asserts it: ``make bench`` measures and reports it per machine.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from relu_lib import experiments
 
 SEEDS = [1, 2, 3, 4, 5]
 
-# C1 ------------------------------------------------------------------------------------
+# Saturating slopes --------------------------------------------------------------------
 
 
-def test_c1_sigmoid_and_tanh_slopes_peak_at_zero_with_a_quarter_and_one() -> None:
+def test_sigmoid_and_tanh_slopes_peak_at_zero_with_a_quarter_and_one() -> None:
     x = np.linspace(-20, 20, 400_001)  # includes 0 exactly
     for fn, peak in ((rl.sigmoid, 0.25), (rl.tanh, 1.0)):
         slope = rl.derivative(fn)(x)
@@ -34,7 +37,7 @@ def test_c1_sigmoid_and_tanh_slopes_peak_at_zero_with_a_quarter_and_one() -> Non
 
 
 @given(st.floats(allow_nan=False, allow_infinity=True, width=64))
-def test_c1_holds_for_every_float_including_extremes(value: float) -> None:
+def test_the_slope_bounds_hold_for_every_float_including_extremes(value: float) -> None:
     for fn, peak in ((rl.sigmoid, 0.25), (rl.tanh, 1.0)):
         slope = float(rl.derivative(fn)(value))
         assert 0.0 <= slope <= peak
@@ -42,11 +45,11 @@ def test_c1_holds_for_every_float_including_extremes(value: float) -> None:
             assert slope < peak or abs(value) < 1e-7  # only a neighbourhood of 0 rounds to the peak
 
 
-# C2 ------------------------------------------------------------------------------------
+# Vanishing gradient -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c2_sigmoid_gradients_vanish_towards_the_input_and_relu_he_keeps_them(seed: int) -> None:
+def test_sigmoid_gradients_vanish_towards_the_input_and_relu_he_keeps_them(seed: int) -> None:
     sigmoid = experiments.gradient_norms(activation="sigmoid", depth=10, width=64, init="xavier", seed=seed)
     assert sigmoid.shape == (10,)
     assert sigmoid[0] < sigmoid[-1] / 100
@@ -54,11 +57,11 @@ def test_c2_sigmoid_gradients_vanish_towards_the_input_and_relu_he_keeps_them(se
     assert relu[-1] / 10 <= relu[0] <= 10 * relu[-1]
 
 
-# C3 ------------------------------------------------------------------------------------
+# Zeros at initialisation --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c3_about_half_of_relu_units_are_exactly_zero_at_initialisation(seed: int) -> None:
+def test_about_half_of_relu_units_are_exactly_zero_at_initialisation(seed: int) -> None:
     relu = experiments.activation_stats(activation="relu", depth=10, width=256, init="he", seed=seed)
     assert abs(relu["zero_fraction"].mean() - 0.5) <= 0.05
     assert abs(relu["zero_fraction"][0] - 0.5) <= 0.05
@@ -67,18 +70,18 @@ def test_c3_about_half_of_relu_units_are_exactly_zero_at_initialisation(seed: in
         assert (stats["zero_fraction"] == 0).all()
 
 
-# C4 ------------------------------------------------------------------------------------
+# Initialisation scale -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c4_xavier_shrinks_relu_activations_by_about_one_over_root_two_per_layer(seed: int) -> None:
+def test_xavier_shrinks_relu_activations_by_about_one_over_root_two_per_layer(seed: int) -> None:
     std = experiments.activation_stats(activation="relu", depth=30, width=256, init="xavier", seed=seed)["std"]
     assert std[-1] < 1e-3 * std[0]
     per_layer = (std[-1] / std[0]) ** (1 / 29)
     assert abs(per_layer - 1 / math.sqrt(2)) < 0.03
 
 
-def test_c4_he_keeps_the_scale_within_half_and_double() -> None:
+def test_he_keeps_the_scale_within_half_and_double() -> None:
     """He initialisation preserves the variance in expectation; one finite network's scale drifts.
 
     Over 20 seeds the median ratio stays near 1 at every layer, and at least 18 of
@@ -96,11 +99,11 @@ def test_c4_he_keeps_the_scale_within_half_and_double() -> None:
     assert inside.sum() >= 18
 
 
-# C5 ------------------------------------------------------------------------------------
+# Deep networks train ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_c5_a_deep_sigmoid_mlp_barely_learns_while_relu_and_tanh_do(seed: int) -> None:
+def test_a_deep_sigmoid_mlp_barely_learns_while_relu_and_tanh_do(seed: int) -> None:
     shape = {"depth": 6, "width": 64, "lr": 0.05, "epochs": 20, "seed": seed}
     sigmoid = experiments.train_mlp(activation="sigmoid", init="xavier", **shape)
     assert (sigmoid["error"] > 0.5).all()
@@ -110,10 +113,10 @@ def test_c5_a_deep_sigmoid_mlp_barely_learns_while_relu_and_tanh_do(seed: int) -
         assert experiments.epochs_to(curves["error"], 0.1) is not None
 
 
-# C6 ------------------------------------------------------------------------------------
+# Dying ReLU ---------------------------------------------------------------------------
 
 
-def test_c6_narrow_deep_relu_networks_are_born_dead_more_often_with_depth() -> None:
+def test_narrow_deep_relu_networks_are_born_dead_more_often_with_depth() -> None:
     shares = [experiments.born_dead(depth=d, width=3, trials=100, seed=7) for d in (5, 10, 20, 40)]
     assert shares[0] < shares[1] < shares[2] <= shares[3]
     assert shares[0] < 0.3 and shares[3] > 0.9
@@ -121,18 +124,18 @@ def test_c6_narrow_deep_relu_networks_are_born_dead_more_often_with_depth() -> N
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c6_training_at_a_high_learning_rate_kills_relu_units_and_no_leaky_unit_dies(seed: int) -> None:
+def test_training_at_a_high_learning_rate_kills_relu_units_and_no_leaky_unit_dies(seed: int) -> None:
     at_init = experiments.dead_units(activation="relu", epochs=0, seed=seed)
     after = experiments.dead_units(activation="relu", seed=seed)  # the defaults: the book's demonstration
     assert after >= 0.1 and after > at_init
     assert experiments.dead_units(activation="leaky_relu", seed=seed) == 0.0
 
 
-# C7 ------------------------------------------------------------------------------------
+# ELU's mean ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c7_elu_keeps_mean_activations_closer_to_zero_than_relu(seed: int) -> None:
+def test_elu_keeps_mean_activations_closer_to_zero_than_relu(seed: int) -> None:
     shape = {"depth": 10, "width": 256, "init": "he", "seed": seed}
     relu = experiments.activation_stats(activation="relu", **shape)
     elu = experiments.activation_stats(activation="elu", **shape)
@@ -141,11 +144,11 @@ def test_c7_elu_keeps_mean_activations_closer_to_zero_than_relu(seed: int) -> No
     assert abs(elu["mean"][0]) < abs(relu["mean"][0])
 
 
-# C8 ------------------------------------------------------------------------------------
+# Self-normalising SELU ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_c8_selu_with_lecun_init_self_normalises_through_50_layers(seed: int) -> None:
+def test_selu_with_lecun_init_self_normalises_through_50_layers(seed: int) -> None:
     stats = experiments.activation_stats(activation="selu", depth=50, width=256, init="lecun", seed=seed)
     assert np.abs(stats["mean"]).max() < 0.1
     variance = stats["std"] ** 2

@@ -1,4 +1,4 @@
-"""relu_lib.piecewise and claim C10: linear layers collapse, k ReLU units give at most k + 1 pieces."""
+"""relu_lib.piecewise and the piecewise-linear bound: linear layers collapse, k ReLU units give at most k + 1 pieces."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def piecewise_linear(slopes: np.ndarray, kinks: np.ndarray):
     return lambda x: slopes[0] * x + np.maximum(np.subtract.outer(x, kinks), 0.0) @ changes
 
 
-# --- C10, first half: a stack of linear layers is one linear map -------------------------------------------
+# --- a stack of linear layers is one linear map ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -182,7 +182,7 @@ def test_max_pieces() -> None:
             max_pieces(bad)  # type: ignore[arg-type]
 
 
-# --- C10, second half: k ReLU units build at most k + 1 pieces, and more units fit better -----------------
+# --- k ReLU units build at most k + 1 pieces, and more units fit better -----------------------------------
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))

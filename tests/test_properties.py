@@ -148,7 +148,7 @@ def test_ranges_of_the_derivatives(dtype, data):
     tanh = d(rl.tanh)(x)[real]
     assert ((tanh >= 0) & (tanh <= 1)).all(), "tanh' is in [0, 1]"
     sigmoid = d(rl.sigmoid)(x)[real]
-    assert ((sigmoid >= 0) & (sigmoid <= 0.25)).all(), "claim C1: sigmoid' <= 1/4"
+    assert ((sigmoid >= 0) & (sigmoid <= 0.25)).all(), "sigmoid' is in [0, 1/4]"
     for fn in (rl.relu, rl.relu6):
         assert np.isin(d(fn)(x)[real], [0.0, 1.0]).all()
     softplus = d(rl.softplus)(x)[real]

@@ -44,24 +44,6 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"',
         '"ReLU and the activations it replaced"',
     ),
-    "01_stall": (
-        'glue("ch1_z_node"',  # one node worked through with sigmoid and tanh (6 glue calls)
-        'glue(f"ch1_{name}_max"',  # the derivatives' maxima on the grid (2)
-        'glue(f"ch1_{name}_edge"',  # where sigmoid and tanh saturate (2)
-        'glue("ch1_sigmoid_factor"',  # gradient norms layer by layer (2)
-        'glue("ch1_sigmoid_ratio_worst"',  # the same over ten seeds, and the mean slopes (7)
-        'glue(f"{key}_delta"',  # tanh and sigmoid at other weight scales (3)
-    ),
-    "02_relu": (
-        'glue("numpy_gap_linear"',  # linear layers collapse into one map, ReLU layers do not (2)
-        'glue("bump_max_error_1"',  # k ReLU units fit a bump with k + 1 pieces (2)
-    ),
-    "03_implementing": (
-        'glue("ch3_vectorize_calls"',  # np.vectorize calls the function once per element (2)
-        'glue(f"ch3_speedup_{key}"',  # the speed table on 100,000 numbers (7, and two verdicts)
-        'glue(f"ch3_small_us_{key}"',  # the speed table on 100 numbers (3)
-        'glue("ch3_mlp_params_formula"',  # the parameter counts by formula (2)
-    ),
     "04_advantages": (
         'glue("ch4_matmul_relative"',  # relu_lib's forward and backward timings (1)
         'glue(f"ch4_tanh_{key}_{size}_low"',  # the ratios measured on every machine (3)
@@ -90,20 +72,6 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue(f"ch6_{name}_mean_first"',  # ELU's and ReLU's means and spreads by layer (6)
         'glue("ch6_selu_mean_min"',  # SELU through 50 layers (7)
         'glue("ch6_gelu_tanh_gap"',  # exact GELU against its tanh approximation (2)
-    ),
-    "06b_today": (
-        'glue(f"today_{key}_train"',  # plain, normalised and residual networks of 32 layers (10)
-        'glue(f"today_{name}_mlp_held"',  # ReLU, GELU and SiLU trained on the digits (4)
-        'glue("today_swiglu_zeros"',  # a SwiGLU layer computed in relu_lib (3)
-        'glue(f"today_{name}_zeros_min"',  # the exact zeros after training, and what a kernel skips (9)
-        'glue("today_half_max"',  # float16's range (1)
-        'glue(f"today_half_{name}_finite"',  # a float16 network with bounded and unbounded units (4)
-    ),
-    "07_summary": (
-        'glue("ch7_peak_sigmoid"',  # the book's measurements re-run with relu_lib.experiments (31)
-    ),
-    "appendix_agreement": (
-        'glue("agree_epochs"',  # the training runs the frameworks are compared with (1)
     ),
 }
 

@@ -83,6 +83,27 @@ FOCUS: dict[str, tuple[str, ...]] = {
     },
 }
 
+# Functions that run the same way whichever clamp path is forced (Leaky ReLU's scaled
+# maximum, the indicator behind the piecewise derivatives, their blocks and levels). The
+# forced-path tables of test_kernels.py run them identically under each of the twelve
+# (operation, path) pairs, so for these one pair loses nothing: max0 through compare.
+PATH_FREE = {
+    "relu_lib._kernels.x_indicator",
+    "relu_lib._kernels.x__levels",
+    "relu_lib._kernels.x_against_scaled",
+    "relu_lib._kernels.x__block_pairs",
+    "relu_lib._kernels.x_has_nan",
+    "relu_lib.activations.x_leaky_relu",
+    "relu_lib.activations.x__negative_part_kernel",
+    "relu_lib.derivatives.x_leaky_relu_derivative",
+    "relu_lib.derivatives.x__relu_slope",
+    "relu_lib.derivatives.x__relu6_slope",
+    "relu_lib.derivatives.x__two_level",
+    "relu_lib.derivatives.x__piecewise",
+    "relu_lib.derivatives.x_prelu_derivative",
+}
+_OTHER_PATHS = re.compile(r"::test_forced_path_(matches_torch|on_extreme_magnitudes)\[(?!max0-compare-)")
+
 _MUTANT = re.compile(r"__mutmut_\d+$")
 
 
@@ -93,11 +114,17 @@ def _function(mutant: str) -> str:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if not STATS.is_file():
         return  # the instrumented run itself, which writes the durations
-    focus = FOCUS.get(_function(os.environ.get("MUTANT_UNDER_TEST", "")))
-    if focus and not os.environ.get("RELU_LIB_MUTATION_FULL"):
-        kept = [item for item in items if item.nodeid.startswith(focus)]
+    function = _function(os.environ.get("MUTANT_UNDER_TEST", ""))
+    focus = FOCUS.get(function)
+    if (focus or function in PATH_FREE) and not os.environ.get("RELU_LIB_MUTATION_FULL"):
+        kept = [
+            item
+            for item in items
+            if (not focus or item.nodeid.startswith(focus))
+            and not (function in PATH_FREE and _OTHER_PATHS.search(item.nodeid))
+        ]
         if kept:  # never none: pytest would report "no tests" for a mutant
-            dropped = [item for item in items if not item.nodeid.startswith(focus)]
+            dropped = [item for item in items if item not in kept]
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
     durations = json.loads(STATS.read_text()).get("duration_by_test", {})

@@ -96,6 +96,13 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("relu_lib.derivatives.x_silu_derivative", "xe = np.clip(v, None, bound)"): (
         "equivalent: below -bound the formula's NaN (inf / inf) is overwritten with the limit 0 anyway"
     ),
+    ("relu_lib._kernels.x_evaluate", "np.copyto(out, work, )"): "same_kind is np.copyto's default casting",
+    ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
+        "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "
+        "float16) a float32 copy of float16 input: a product of two float16 values is exact in float32 and "
+        "rounding is monotone, so max(x, s x) rounds to the same half either way; the derivatives' levels are "
+        "the float16 weights themselves, or a slope that becomes inf either way"
+    ),
     ("relu_lib.activations.x_maxout", "return finish(np.max(grouped, axis=axis + 1, out=out), None, out)"): (
         "finish() reads x only to return a scalar for a 0-d result, and maxout's result has at least one axis"
     ),

@@ -266,6 +266,13 @@ BAD_INPUTS = [
     pytest.param("abc", TypeError, r"got str 'abc'", id="str"),
     pytest.param(b"ab", TypeError, r"got bytes b'ab'", id="bytes"),
     pytest.param(None, TypeError, r"got NoneType None", id="None"),
+    # numpy's own strings are numpy scalars too, and are refused as strings, not read as arrays.
+    pytest.param(
+        np.str_("1.0"), TypeError, r"\(a float, int, list or array\), got str_ np.str_\('1.0'\)$", id="np.str_"
+    ),
+    pytest.param(
+        np.bytes_(b"1"), TypeError, r"\(a float, int, list or array\), got bytes_ np.bytes_\(b'1'\)$", id="np.bytes_"
+    ),
     pytest.param(object(), TypeError, r"got object", id="object"),
     pytest.param({"a": 1.0}, TypeError, r"got dict", id="dict"),
     pytest.param({1.0, 2.0}, TypeError, r"got set", id="set"),

@@ -167,7 +167,8 @@ class TestOut:
 
     def test_out_that_is_not_an_array_is_refused(self, fn, kwargs):
         for out in ([0.0, 0.0], (0.0,), 0.0):
-            with pytest.raises(TypeError, match=rf"{name_of(fn)}\(\) out= must be a numpy array, got"):
+            got = type(out).__name__
+            with pytest.raises(TypeError, match=rf"^{name_of(fn)}\(\) out= must be a numpy array, got {got}$"):
                 fn(np.ones(np.shape(out)), out=out, **kwargs)
 
 

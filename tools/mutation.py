@@ -96,6 +96,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("relu_lib.derivatives.x_silu_derivative", "xe = np.clip(v, None, bound)"): (
         "equivalent: below -bound the formula's NaN (inf / inf) is overwritten with the limit 0 anyway"
     ),
+    ("relu_lib._arrays.x_as_real_array", "return arr.astype(None)"): "astype(None) is astype(float64) in numpy",
     ("relu_lib._kernels.x_evaluate", "np.copyto(out, work, )"): "same_kind is np.copyto's default casting",
     ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
         "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "

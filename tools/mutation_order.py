@@ -6,9 +6,10 @@ called the mutated function in its instrumented run. This plugin
 * keeps, for the functions that every test reaches (``FOCUS``), only the tests
   that check what those functions decide. A mutant that survives runs all of
   its tests; in ``as_real_array`` that was the whole selection, 70 s, for a
-  change the input checks alone can tell apart. The maps were checked by running
-  those functions' mutants both ways: the narrowed tests kill every mutant the
-  whole selection kills (``RELU_LIB_MUTATION_FULL=1`` runs the whole selection);
+  change the input checks alone can tell apart. A mutant that survives the
+  narrowed tests must survive the tests left out too, or the map lacks a test:
+  ``tools/mutation.py --full`` (``RELU_LIB_MUTATION_FULL=1``) runs every test
+  that reaches them, to check;
 * runs the tests fastest first, so that pytest's ``-x`` stops at the first
   failure soonest. The durations are the ones mutmut measured in its
   instrumented run (``mutmut-stats.json``, in the directory the mutants' tests

@@ -98,6 +98,14 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ),
     ("relu_lib._arrays.x_as_real_array", "return arr.astype(None)"): "astype(None) is astype(float64) in numpy",
     ("relu_lib._kernels.x_evaluate", "np.copyto(out, work, )"): "same_kind is np.copyto's default casting",
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "s = v.dtype.type(slope) if (isinstance(slope, float)) and False else np.asarray(slope, dtype=v.dtype)",
+    ): "a 0-d array of the slope in x's dtype instead of a scalar of it: the same value in every use",
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "s = v.dtype.type(slope) if (isinstance(slope, float)) or True else np.asarray(slope, dtype=v.dtype)",
+    ): "numpy's scalar types applied to PReLU's weight array return that array in x's dtype, as asarray does",
     ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
         "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "
         "float16) a float32 copy of float16 input: a product of two float16 values is exact in float32 and "

@@ -106,6 +106,27 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "relu_lib.activations.x__negative_part_kernel",
         "s = v.dtype.type(slope) if (isinstance(slope, float)) or True else np.asarray(slope, dtype=v.dtype)",
     ): "numpy's scalar types applied to PReLU's weight array return that array in x's dtype, as asarray does",
+    **dict.fromkeys(
+        (
+            (
+                "relu_lib.activations.x__negative_part_kernel",
+                "s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, dtype=None)",
+            ),
+            (
+                "relu_lib.activations.x__negative_part_kernel",
+                "s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, )",
+            ),
+        ),
+        "only PReLU's weights reach asarray, already cast to x's dtype by prelu_weight, and PReLU runs natively",
+    ),
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "k.against_scaled(np.maximum if s < 1 else np.minimum, v, s, res)",
+    ): ("at a slope of exactly 1, min(x, 1 x) and max(x, 1 x) are both x, signed zero and NaN included"),
+    ("relu_lib.activations.x__negative_part_kernel", "if (s > 1).all() and ((s <= 1).all() or (s > 1).all()):"): (
+        "harmless: per-channel slopes all in (0, 1] then take the masked definition, which gives the same "
+        "values (max(x, s x) is that definition for such slopes), only slower"
+    ),
     ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
         "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "
         "float16) a float32 copy of float16 input: a product of two float16 values is exact in float32 and "

@@ -123,9 +123,21 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "relu_lib.activations.x__negative_part_kernel",
         "k.against_scaled(np.maximum if s < 1 else np.minimum, v, s, res)",
     ): ("at a slope of exactly 1, min(x, 1 x) and max(x, 1 x) are both x, signed zero and NaN included"),
-    ("relu_lib.activations.x__negative_part_kernel", "if (s > 1).all() and ((s <= 1).all() or (s > 1).all()):"): (
-        "harmless: per-channel slopes all in (0, 1] then take the masked definition, which gives the same "
-        "values (max(x, s x) is that definition for such slopes), only slower"
+    **dict.fromkeys(
+        (
+            ("relu_lib.activations.x__negative_part_kernel", f"if {condition}:")
+            for condition in (
+                "(s > 1).all() and ((s <= 1).all() or (s > 1).all())",
+                "(s > 0).all() and ((s <= 1).all() and (s > 1).all())",
+                "(s > 0).all() and ((s < 1).all() or (s > 1).all())",
+                "(s > 0).all() and ((s <= 1).all() or (s > 2).all())",
+            )
+        ),
+        "harmless: some per-channel slopes that could take max(x, s x) (or min) take the masked definition "
+        "instead, which gives the same values, only slower",
+    ),
+    ("relu_lib.activations.x__negative_part_kernel", "if (s > 0).all() and ((s <= 1).all() or (s >= 1).all()):"): (
+        "a slope of exactly 1 among slopes above it: min(x, 1 x) is x, as the masked definition gives"
     ),
     ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
         "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "

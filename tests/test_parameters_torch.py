@@ -159,8 +159,8 @@ def test_prelu_per_channel_weights_of_every_sign(dtype: Any) -> None:
 @pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
 @pytest.mark.parametrize(
     "weights",
-    [(0.25, 1.0, 0.01), (1.5, 3.0, 1e4), (0.5, 1.5, 1.0)],
-    ids=["positive-at-most-one", "all-above-one", "positive-either-side-of-one"],
+    [(0.25, 1.0, 0.01), (1.5, 3.0, 1e4), (1.25, 2.0, 1.5), (0.5, 1.5, 1.0)],
+    ids=["positive-at-most-one", "all-above-one", "all-above-one-up-to-two", "positive-either-side-of-one"],
 )
 def test_prelu_per_channel_positive_weights(weights: tuple[float, ...], dtype: Any) -> None:
     # Positive slopes all at most one (or all above) run as max(x, s x) (or min) per channel;

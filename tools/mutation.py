@@ -136,6 +136,10 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harmless: some per-channel slopes that could take max(x, s x) (or min) take the masked definition "
         "instead, which gives the same values, only slower",
     ),
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "zero_times_inf = np.isneginf(v) & (s == 0) if ((s == 0).any()) or True else None",
+    ): "with no zero slope the mask is all False, and writing -0.0 under it changes nothing",
     ("relu_lib.activations.x__negative_part_kernel", "if (s > 0).all() and ((s <= 1).all() or (s >= 1).all()):"): (
         "a slope of exactly 1 among slopes above it: min(x, 1 x) is x, as the masked definition gives"
     ),

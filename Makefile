@@ -115,8 +115,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/kernels.py
 
 # Mutation testing of relu_lib's numerical core (tools/mutation.py): mutmut in a temporary copy,
-# each mutant against only the tests that reach it; prints the score and every surviving mutant.
-# It runs for half an hour or more on 2 cores (longer while other work shares them); not part of `make test`.
+# each mutant against only the tests that reach it (narrowed for the functions every test reaches,
+# tools/mutation_order.py); prints the score, every surviving mutant and the CPU time the mutants took.
+# About half an hour on 2 idle cores (longer while other work shares them); not part of `make test`.
 .PHONY: mutation
 mutation: $(STAMP)
 	$(BIN)/python tools/mutation.py

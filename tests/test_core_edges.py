@@ -297,3 +297,34 @@ def test_check_count_takes_integers_from_its_lower_bound() -> None:
             check_count(bad, "depth")
     with pytest.raises(ValueError, match=r"^width must be an integer >= 2, got 1$"):
         check_count(1, "width", low=2)
+
+
+def test_elementwise_names_the_function_it_wraps_in_its_messages() -> None:
+    # The library's own functions are wrapped when relu_lib is imported; wrapping one here
+    # checks the wrapper as it is built, with the name it takes from the wrapped function.
+    from relu_lib._arrays import elementwise
+
+    def halve(x: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+        return np.multiply(x, 0.5, out=out)
+
+    wrapped = elementwise(halve)
+    assert wrapped.__name__ == "halve"
+    with pytest.raises(TypeError, match=r"^halve\(\) expects real numbers \(a float, int, list or array\), got str"):
+        wrapped("1.0")
+    with pytest.raises(ValueError, match=r"^halve\(\) out= has shape \(2,\), but the result has shape \(3,\)$"):
+        wrapped(np.ones(3), out=np.ones(2))
+    assert wrapped(3) == 1.5 and wrapped([2.0, -4.0]).tolist() == [1.0, -2.0]
+
+
+def test_float16_is_evaluated_in_float32_as_torch_does_and_rounded_once() -> None:
+    # PyTorch's CPU kernels compute half precision in float32 (their "opmath" type): so does
+    # relu_lib, rounding once at the end. float64 would round twice and cost twice the memory.
+    from relu_lib._arrays import compute_dtype
+
+    assert compute_dtype(np.dtype(np.float16)) == np.dtype(np.float32)
+    assert compute_dtype(np.dtype(np.float32)) == np.dtype(np.float32)
+    assert compute_dtype(np.dtype(np.float64)) == np.dtype(np.float64)
+    x = np.linspace(-12.0, 12.0, 4001).astype(np.float16)
+    with np.errstate(all="ignore"):
+        once = (1 / (1 + np.exp(-x.astype(np.float32)))).astype(np.float16)
+    np.testing.assert_array_equal(rl.sigmoid(x), once)

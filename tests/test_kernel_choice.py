@@ -93,12 +93,45 @@ def test_the_selection_takes_the_fastest_exact_path(monkeypatch: pytest.MonkeyPa
     assert k._select("max0", np.dtype(np.float32)).path == "compare"
 
 
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+def test_each_exact_path_is_timed_in_its_order_on_a_quarter_block_of_the_dtype(monkeypatch, dtype) -> None:
+    # Made-up probe results and timings: what is timed is checked, never how long it takes.
+    # A path timed in another argument order, or on other values, than it will run with
+    # is timed for a loop it never runs.
+    orders = {"clip": None, "scalar": "zero_first", "blocked": "x_first", "compare": None}
+    monkeypatch.setattr(k, "_exact_order", lambda op, path, dt: orders[path])
+    timed: dict = {}
+
+    def seconds(fn, rounds: int = 4) -> float:
+        op, x, res, order = fn.args
+        timed[fn.func] = (op, x, res, order)
+        return 1.0
+
+    monkeypatch.setattr(k, "_seconds", seconds)
+    sel = k._select("relu6", np.dtype(dtype))
+    assert sel.exact == orders
+    assert set(timed) == {k._PATH_FUNCTIONS[path] for path in orders}
+    expected_x = np.linspace(-1.0, 1.0, k._TIMED_SIZE).astype(dtype)
+    for path, order in orders.items():
+        op, x, res, timed_order = timed[k._PATH_FUNCTIONS[path]]
+        assert op == "relu6" and timed_order == order, path
+        assert x.dtype == np.dtype(dtype) and x.shape == (k._TIMED_SIZE,)
+        # Evenly from -1 to 1: half the values clamped, half kept, as in a layer's inputs.
+        np.testing.assert_array_equal(x, expected_x)
+        assert res.dtype == np.dtype(dtype) and res.shape == x.shape and not np.shares_memory(res, x)
+
+
 def test_seconds_keeps_the_best_round_of_two_calls_after_a_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
     # A scripted clock: the arithmetic of the rounds is checked, not a duration.
     clock = iter([0.0, 5.0, 10.0, 12.0, 20.0, 23.0, 30.0, 34.0])
     monkeypatch.setattr(k.time, "perf_counter", lambda: next(clock))
     calls = []
     assert k._seconds(lambda: calls.append(1), rounds=4) == 2.0
+    assert len(calls) == 1 + 2 * 4
+    # Four rounds unless told otherwise: the selection's whole cost is sized for that.
+    calls.clear()
+    monkeypatch.setattr(k.time, "perf_counter", lambda: 0.0)
+    assert k._seconds(lambda: calls.append(1)) == 0.0
     assert len(calls) == 1 + 2 * 4
 
 

@@ -76,3 +76,45 @@ def test_out_is_written_in_place_not_copied_into() -> None:
     in_place = x.copy()
     assert rl.silu(in_place, out=in_place) is in_place
     np.testing.assert_allclose(in_place, rl.silu(x), rtol=1e-6)
+
+
+# The kernels that need no scratch array: with out= they write there directly, so
+# nothing near the input's size is allocated at all (a result computed elsewhere and
+# copied into out would be one whole input more).
+NO_SCRATCH = [
+    ("relu", rl.relu),
+    ("relu6", rl.relu6),
+    ("leaky_relu", rl.leaky_relu),
+    ("prelu", lambda x, out: rl.prelu(x, 0.25, out=out)),
+    ("sigmoid", rl.sigmoid),
+    ("tanh", rl.tanh),
+    ("sigmoid'", derivative(rl.sigmoid)),
+    ("tanh'", derivative(rl.tanh)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize(("name", "fn"), NO_SCRATCH, ids=[case[0] for case in NO_SCRATCH])
+def test_out_is_the_only_array_of_the_input_size(name, fn, dtype) -> None:
+    x = (np.random.default_rng(1).standard_normal(100_000) * 40).astype(dtype)
+    x[:4] = [np.nan, np.inf, -np.inf, -0.0]
+    out = np.empty_like(x)
+    assert peak(lambda: fn(x, out=out)) < 0.01 * x.nbytes, name
+    assert fn(x, out=out) is out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_leaky_relu_on_blocks_needs_at_most_one_block_of_scratch(dtype) -> None:
+    # Beyond STREAM_BLOCK values Leaky ReLU runs block by block: into an out= apart from x
+    # with no scratch at all, in place with one block of x's dtype as scratch.
+    from relu_lib._kernels import STREAM_BLOCK
+
+    x = (np.random.default_rng(2).standard_normal(2 * STREAM_BLOCK + 5) * 40).astype(dtype)
+    out = np.empty_like(x)
+    assert peak(lambda: rl.leaky_relu(x, out=out)) < 0.01 * x.nbytes
+    block = STREAM_BLOCK * x.itemsize
+    in_place = x.copy()
+    assert block <= peak(lambda: rl.leaky_relu(in_place, out=in_place)) < block + 4096
+    in_place = x.copy()
+    rl.leaky_relu(in_place, out=in_place)
+    np.testing.assert_array_equal(in_place, rl.leaky_relu(x))

@@ -157,6 +157,27 @@ def test_prelu_per_channel_weights_of_every_sign(dtype: Any) -> None:
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize(
+    "weights",
+    [(0.25, 1.0, 0.01), (1.5, 3.0, 1e4), (1.25, 2.0, 1.5), (0.5, 1.5, 1.0)],
+    ids=["positive-at-most-one", "all-above-one", "all-above-one-up-to-two", "positive-either-side-of-one"],
+)
+def test_prelu_per_channel_positive_weights(weights: tuple[float, ...], dtype: Any) -> None:
+    # Positive slopes all at most one (or all above) run as max(x, s x) (or min) per channel;
+    # on both sides of one they need the masked definition, as mixed signs do. Each against
+    # torch, signed zeros too.
+    w = np.array(weights, dtype=dtype)
+    x = np.resize(grid(dtype), (210, 3))
+    x = x[np.isfinite(x).all(axis=1)]
+    value, slope = torch_reference(lambda t: F.prelu(t, torch.from_numpy(w)), x, (math.inf, 0.0), (1.0, 0.0))
+    ours = rl.prelu(x, w)
+    assert_close(ours, value, dtype)
+    zero = value == 0
+    np.testing.assert_array_equal(np.signbit(ours[zero]), np.signbit(value[zero]))
+    assert_close(rl.derivative(rl.prelu)(x, w), slope, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
 def test_relu6_on_the_grid(dtype: Any) -> None:
     x = grid(dtype)
     check(rl.relu6, {}, torch_reference(F.relu6, x, (6.0, 0.0), (0.0, 0.0)), x)

@@ -15,7 +15,13 @@ run, an editor) must never import a mutated ``relu_lib``.
 Mutants run in processes forked from one that has collected the tests but run
 none of them, so that no cache already holds an unmutated result. Each mutant's
 tests run fastest first (``tools/mutation_order.py``), so that a caught mutant
-stops early.
+stops early, and the mutants of the functions every test reaches run only the
+tests that check what those functions decide (``FOCUS`` there; ``--full`` runs
+every test that reaches them, to check that the narrowed tests lose nothing).
+
+The report gives the wall time and, from the records of tools/mutation_order.py,
+the CPU seconds the mutants' tests took: on a shared machine the wall time
+overstates what the run needs, and their sum divided by the workers projects it.
 
 mutmut does not mutate decorated functions (their decorators run at import time), and
 every activation is wrapped by ``@elementwise``. In the copy each top-level
@@ -27,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
+import math
 import os
 import re
 import shutil
@@ -62,6 +70,92 @@ TESTS = (
 # Fewer hypothesis examples per property (tests/conftest.py): each surviving mutant runs
 # every test that reaches it, and the fixed example tables already cover the edges.
 HYPOTHESIS_PROFILE = "mutation"
+
+# Surviving mutants that no input can tell from the original, each with why: the
+# function mutmut names and the mutated line as `mutmut show` prints it. They share
+# their line with mutants that the tests do kill, so a `# pragma: no mutate` there
+# would hide those as well; the report lists them apart from the survivors.
+# Trailing comments are left out of the line.
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("relu_lib._kernels.x__seconds", 'best = float("INF")'): 'float() reads "INF" as infinity, as it reads "inf"',
+    ("relu_lib._kernels.x__zero_block", "block.flags.writeable = None"): (
+        "numpy sets the flag to bool(None), False: the block is read-only either way"
+    ),
+    # SiLU' returns its limit, 0, below -bound, where the exact value is under 1e-33 (float32) or 1e-301
+    # (float64): moving the bound by one, or taking -bound itself, changes a value by less than that, far
+    # below any tolerance a test could state against PyTorch (16 ulps of 1).
+    ("relu_lib.derivatives.x_silu_derivative", "bound = 81.0 if v.dtype == np.float32 else 700.0"): (
+        "harmless: exp(81) is finite in float32, and the values it changes are under 1e-33"
+    ),
+    ("relu_lib.derivatives.x_silu_derivative", "bound = 80.0 if v.dtype == np.float32 else 701.0"): (
+        "harmless: exp(701) is finite in float64, and the values it changes are under 1e-301"
+    ),
+    ("relu_lib.derivatives.x_silu_derivative", "far_left = v <= -bound"): (
+        "harmless: at x = -bound the formula gives under 1e-33 (float32) or 1e-301 (float64), the limit 0"
+    ),
+    ("relu_lib.derivatives.x_silu_derivative", "xe = np.clip(v, None, bound)"): (
+        "equivalent: below -bound the formula's NaN (inf / inf) is overwritten with the limit 0 anyway"
+    ),
+    ("relu_lib._arrays.x_as_real_array", "return arr.astype(None)"): "astype(None) is astype(float64) in numpy",
+    ("relu_lib._kernels.x_evaluate", "np.copyto(out, work, )"): "same_kind is np.copyto's default casting",
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "s = v.dtype.type(slope) if (isinstance(slope, float)) and False else np.asarray(slope, dtype=v.dtype)",
+    ): "a 0-d array of the slope in x's dtype instead of a scalar of it: the same value in every use",
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "s = v.dtype.type(slope) if (isinstance(slope, float)) or True else np.asarray(slope, dtype=v.dtype)",
+    ): "numpy's scalar types applied to PReLU's weight array return that array in x's dtype, as asarray does",
+    **dict.fromkeys(
+        (
+            (
+                "relu_lib.activations.x__negative_part_kernel",
+                "s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, dtype=None)",
+            ),
+            (
+                "relu_lib.activations.x__negative_part_kernel",
+                "s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, )",
+            ),
+        ),
+        "only PReLU's weights reach asarray, already cast to x's dtype by prelu_weight, and PReLU runs natively",
+    ),
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "k.against_scaled(np.maximum if s < 1 else np.minimum, v, s, res)",
+    ): ("at a slope of exactly 1, min(x, 1 x) and max(x, 1 x) are both x, signed zero and NaN included"),
+    **dict.fromkeys(
+        (
+            ("relu_lib.activations.x__negative_part_kernel", f"if {condition}:")
+            for condition in (
+                "(s > 1).all() and ((s <= 1).all() or (s > 1).all())",
+                "(s > 0).all() and ((s <= 1).all() and (s > 1).all())",
+                "(s > 0).all() and ((s < 1).all() or (s > 1).all())",
+                "(s > 0).all() and ((s <= 1).all() or (s > 2).all())",
+            )
+        ),
+        "harmless: some per-channel slopes that could take max(x, s x) (or min) take the masked definition "
+        "instead, which gives the same values, only slower",
+    ),
+    (
+        "relu_lib.activations.x__negative_part_kernel",
+        "zero_times_inf = np.isneginf(v) & (s == 0) if ((s == 0).any()) or True else None",
+    ): "with no zero slope the mask is all False, and writing -0.0 under it changes nothing",
+    ("relu_lib.activations.x__negative_part_kernel", "if (s > 0).all() and ((s <= 1).all() or (s >= 1).all()):"): (
+        "a slope of exactly 1 among slopes above it: min(x, 1 x) is x, as the masked definition gives"
+    ),
+    ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
+        "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "
+        "float16) a float32 copy of float16 input: a product of two float16 values is exact in float32 and "
+        "rounding is monotone, so max(x, s x) rounds to the same half either way; the derivatives' levels are "
+        "the float16 weights themselves, or a slope that becomes inf either way"
+    ),
+    ("relu_lib.activations.x_maxout", "return finish(np.max(grouped, axis=axis + 1, out=out), None, out)"): (
+        "finish() reads x only to return a scalar for a 0-d result, and maxout's result has at least one axis"
+    ),
+    ("relu_lib.activations.x_maxout", "return finish(np.max(grouped, axis=axis + 1, out=out), x, None)"): (
+        "np.max(..., out=out) returns out itself, which finish() then returns as it would have"
+    ),
+}
 
 STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+?)\s*$")
 DETECTED = {"killed", "timeout", "segfault", "caught by type check"}
@@ -114,8 +208,10 @@ def prepare(copy: Path) -> None:
     )
 
 
-def mutmut(copy: Path, *args: str, capture: bool = False) -> str:
+def mutmut(copy: Path, *args: str, capture: bool = False, full: bool = False) -> str:
     env = dict(os.environ, RELU_LIB_HYPOTHESIS_PROFILE=HYPOTHESIS_PROFILE, PYTHONDONTWRITEBYTECODE="1")
+    if full:
+        env["RELU_LIB_MUTATION_FULL"] = "1"  # tools/mutation_order.py: no narrowing of FOCUS functions
     env["RELU_LIB_MUTATION"] = "1"  # tests/test_kernels.py: fewer sizes in its largest table
     # pytest imports -p plugins before any conftest puts tests/ on the path.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy / "tests"), env.get("PYTHONPATH")]))
@@ -138,7 +234,14 @@ def statuses(copy: Path) -> dict[str, str]:
     return found
 
 
-def report(copy: Path, found: dict[str, str], seconds: float) -> int:
+def test_time(copy: Path) -> tuple[int, float, float]:
+    """How many mutants recorded their test time, and the sums of their CPU and wall seconds."""
+    path = copy / "mutants" / "mutation-times.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+    return len(records), sum(r["cpu"] for r in records), sum(r["wall"] for r in records)
+
+
+def report(copy: Path, found: dict[str, str], seconds: float, workers: int = 2) -> int:
     """Print the score and each surviving mutant's diff; the number of survivors is the exit status's cause."""
     counts: dict[str, int] = {}
     for status in found.values():
@@ -150,28 +253,57 @@ def report(copy: Path, found: dict[str, str], seconds: float) -> int:
     judged = detected + len(survivors)
     print(f"\nmutants: {len(found)}; " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
     score = 100.0 * detected / judged if judged else 0.0
-    print(f"mutation score: {detected}/{judged} = {score:.1f}% detected, in {seconds / 60:.1f} min")
+    took = "" if math.isnan(seconds) else f", in {seconds / 60:.1f} min"
+    print(f"mutation score: {detected}/{judged} = {score:.1f}% detected{took}")
+    timed, cpu, wall = test_time(copy)
+    if timed:
+        print(
+            f"mutants' tests: {cpu / 60:.1f} CPU min ({wall / 60:.1f} wall min) over {timed} mutants; "
+            f"{cpu / 60 / workers:.1f} min of it on {workers} otherwise idle cores"
+        )
+    explained, unexplained = [], []
     for name in survivors:
-        print(f"\n--- {name}: {found[name]}")
-        print(mutmut(copy, "show", name, capture=True).strip())
-    return len(survivors)
+        diff = mutmut(copy, "show", name, capture=True).strip()
+        function = re.sub(r"__mutmut_\d+$", "", name)
+        lines = diff.splitlines()
+        added = [line[1:].split("  #")[0].strip() for line in lines if line[:1] == "+" and line[:3] != "+++"]
+        why = next((EQUIVALENT[(function, line)] for line in added if (function, line) in EQUIVALENT), None)
+        (unexplained if why is None else explained).append((name, diff, why))
+    equivalent = len(explained)
+    if equivalent:
+        print(
+            f"without the {equivalent} equivalent mutants (tools/mutation.py EQUIVALENT): "
+            f"{detected}/{judged - equivalent} = {100.0 * detected / (judged - equivalent):.1f}% detected"
+        )
+    for name, diff, why in explained:
+        print(f"\n--- {name}: equivalent: {why}\n{diff}")
+    for name, diff, _ in unexplained:
+        print(f"\n--- {name}: {found[name]}\n{diff}")
+    return len(unexplained)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print its path")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    parser.add_argument(
+        "--full", action="store_true", help="every test that reaches a mutant, also for FOCUS functions"
+    )
+    parser.add_argument("--report", type=Path, metavar="COPY", help="only report on a copy kept by --keep")
     parser.add_argument("names", nargs="*", help="only these mutants (mutmut's names, globs allowed)")
     args = parser.parse_args()
+    if args.report:
+        report(args.report, statuses(args.report), math.nan, args.max_children)
+        return 0
     copy = Path(tempfile.mkdtemp(prefix="relu-mutation-"))
     start = time.monotonic()
     try:
         prepare(copy)
-        mutmut(copy, "run", "--max-children", str(args.max_children), *args.names)
+        mutmut(copy, "run", "--max-children", str(args.max_children), *args.names, full=args.full)
         found = statuses(copy)
         if not found:
             sys.exit("mutmut reported no mutants: see its output above")
-        report(copy, found, time.monotonic() - start)
+        report(copy, found, time.monotonic() - start, args.max_children)
     finally:
         if args.keep:
             print(f"\nthe copy, with mutmut's mutants/: {copy}")

@@ -9,6 +9,7 @@ on several seeds, the book's and others.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import re
@@ -47,7 +48,12 @@ def chapter_functions(stem: str) -> dict[str, Any]:
     # TensorFlow fixes its thread pools when it first runs an op, so a second chapter's
     # request for one thread would raise here; thread counts change speed, not results.
     sources = [re.sub(r"^tf\.config\.threading\.set_\w+\(.*\)$", "pass", cell.source, flags=re.M) for cell in setup]
-    sources += [cell.source for cell in definitions]
+    # Only the definitions (and the imports they need) of those cells: a cell may also run a
+    # measurement at its top level (chapter 6 times its torch_step), which the twins do not need.
+    for cell in definitions:
+        tree = ast.parse(cell.source)
+        tree.body = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
+        sources.append(ast.unparse(tree))
     with contextlib.redirect_stdout(io.StringIO()):
         for source in sources:
             exec(compile(source, f"<{stem}>", "exec"), namespace)

@@ -66,7 +66,7 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue("ch4_matmul_relative"',  # relu_lib's forward and backward timings (1)
         'glue(f"ch4_tanh_{key}_{size}_low"',  # the ratios measured on every machine (3)
         'glue("ch4_relu_zeros_min"',  # the share of exact zeros per layer (4)
-        'glue("ch4_l1_zeros_none"',  # an L1 activity penalty against sparsity and error (5)
+        'glue("ch4_l1_zeros_none"',  # an L1 activity penalty: sparsity, training and held-out error (8)
         'glue(f"ch4_{name}_mean_slope"',  # the slopes each activation passes back (3)
     ),
     "05_tips": (

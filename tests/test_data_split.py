@@ -143,7 +143,7 @@ def test_train_mlp_rejects_a_held_out_that_is_not_a_bool() -> None:
 
 ROOT = Path(__file__).resolve().parents[1]
 # The chapters whose training experiments train on the split and report held-out error.
-SPLIT_CHAPTERS = ("04_advantages", "06b_today")
+SPLIT_CHAPTERS = ("04_advantages", "05b_regularisation", "06b_today")
 # relu_lib's training functions that always train on the split and measure the held-out digits.
 ALWAYS_SPLIT = ("train_deep",)
 

@@ -80,7 +80,7 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
     ),
     "05b_regularisation": (
         'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
-        'glue(f"ch5_pen_{key}_error"',  # training with and without penalties (5)
+        'glue(f"ch5_pen_{key}_error"',  # training with and without penalties, held-out error by seed (10)
         'glue("ch5_relu_mean_std_min"',  # ReLU's outputs are not zero-centred (4)
     ),
     "06_extensions": (

@@ -74,8 +74,8 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue("ch5_he_seeds_low"',  # the same over more seeds (6)
         'glue(f"ch5_tutorial_{key}_factor"',  # the tutorial's uniform ranges through 30 layers (2)
         '"ch5_bias0_zeros_first"',  # what a bias of 0.1 changes (7)
-        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (5)
-        '"ch5_raw_final_mean"',  # raw against standardised inputs (6)
+        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias, held-out error, epochs to 5% (11)
+        '"ch5_raw_final_mean"',  # raw against standardised inputs, training and held-out (9)
         'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
     ),
     "05b_regularisation": (

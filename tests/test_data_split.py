@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
-from relu_lib import data, experiments
+from relu_lib import data, experiments, residual
 from relu_lib.mlp import MLP
 
 
@@ -132,3 +137,91 @@ def test_train_mlp_without_held_out_is_unchanged() -> None:
 def test_train_mlp_rejects_a_held_out_that_is_not_a_bool() -> None:
     with pytest.raises(TypeError, match="held_out"):
         experiments.train_mlp(epochs=1, held_out="yes")  # type: ignore[arg-type]
+
+
+# The chapters ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# The chapters whose training experiments train on the split and report held-out error.
+SPLIT_CHAPTERS = ("04_advantages", "05_tips", "05b_regularisation", "06_extensions", "06b_today")
+# Training that reports no error and so needs no held-out digits, by chapter: chapters 5 and 6
+# count the units left dead on the images they were trained on, as experiments.dead_units does.
+NO_ERROR_REPORTED = {
+    "05_tips": ("experiments.train(net, digit_inputs, digit_labels, lr=0.5, epochs=5, seed=seed)",),
+    "06_extensions": ("experiments.train(net, inputs, labels, lr=0.5, epochs=5, seed=seed)",),
+}
+# relu_lib's training functions that always train on the split and measure the held-out digits.
+ALWAYS_SPLIT = ("train_deep",)
+
+
+def chapter_code(stem: str) -> list[ast.Module]:
+    """Every code cell of a chapter, and every Python block of its Markdown (exercise solutions)."""
+    nb = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            sources += re.findall(r"```python\n(.*?)```", cell.source, flags=re.DOTALL)
+    return [ast.parse(source) for source in sources]
+
+
+def training_calls(trees: list[ast.Module]) -> list[ast.Call]:
+    """Calls of relu_lib's training functions, and of the chapter's own ``*train*`` functions."""
+    found = []
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in ("train_mlp", "train") or "train_" in name:
+                    found.append(node)
+    return found
+
+
+def uses_the_split(call: ast.Call) -> bool:
+    """``held_out=True`` (train_mlp), ``held_out=(inputs, labels)`` (train), or held-out arrays passed on."""
+    name = getattr(call.func, "attr", getattr(call.func, "id", ""))
+    held = {k.arg: k.value for k in call.keywords}.get("held_out")
+    if name in ALWAYS_SPLIT:
+        return True
+    if name == "train_mlp":
+        return isinstance(held, ast.Constant) and held.value is True
+    if name == "train":
+        return held is not None and not (isinstance(held, ast.Constant) and held.value is None)
+    return "held" in ast.unparse(call)
+
+
+@pytest.mark.parametrize("stem", SPLIT_CHAPTERS)
+def test_the_chapters_training_experiments_train_on_the_split(stem: str) -> None:
+    trees = chapter_code(stem)
+    calls = training_calls(trees)
+    assert calls, f"chapters/{stem}.ipynb trains nothing that this test can see"
+    exempt = NO_ERROR_REPORTED.get(stem, ())
+    plain = [ast.unparse(call)[:100] for call in calls if not uses_the_split(call) and ast.unparse(call) not in exempt]
+    assert all(any(ast.unparse(call) == e for call in calls) for e in exempt), f"{stem}: stale exemption"
+    assert not plain, f"chapters/{stem}.ipynb trains without the held-out split: {plain}"
+    # Anything that trains on arrays (not train_mlp, which splits by itself) takes them from split().
+    on_arrays = [c for c in calls if ast.unparse(c) not in exempt and getattr(c.func, "attr", "") != "train_mlp"]
+    if on_arrays:
+        assert any("split()" in ast.unparse(tree) for tree in trees), f"chapters/{stem}.ipynb never calls split()"
+    # The frameworks' own training functions take the held-out digits and measure them.
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and "train" in node.name:
+                arguments = [a.arg for a in node.args.args + node.args.kwonlyargs]
+                assert any("held" in a for a in arguments), f"{stem}: {node.name}({', '.join(arguments)})"
+                assert "held_out_error" in ast.unparse(node), f"{stem}: {node.name} reports no held-out error"
+
+
+def test_the_split_check_catches_training_on_all_digits() -> None:
+    tree = ast.parse(
+        'experiments.train_mlp("relu", epochs=3)\n'
+        'experiments.train_mlp("relu", held_out=False)\n'
+        "experiments.train(net, x, y, lr=0.1, epochs=1)\n"
+        "torch_train_cnn(images, labels, 'relu', lr=0.05)\n"
+        'experiments.train_mlp("relu", held_out=True)\n'
+        "experiments.train(net, x, y, lr=0.1, epochs=1, held_out=(x_held, y_held))\n"
+        "tf_train_cnn(images, labels, held_images, held_labels, 'relu')\n"
+        "residual.train_deep(8, 64, epochs=5)\n"
+    )
+    assert [uses_the_split(call) for call in training_calls([tree])] == [False] * 4 + [True] * 4
+    assert "held_out_error" in experiments.train_mlp("relu", depth=1, width=4, epochs=1, held_out=True)
+    assert "held_out_error" in residual.train_deep(2, 8, residual=False, norm=False, epochs=1, seed=0)

@@ -48,7 +48,7 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue("ch4_matmul_relative"',  # relu_lib's forward and backward timings (1)
         'glue(f"ch4_tanh_{key}_{size}_low"',  # the ratios measured on every machine (3)
         'glue("ch4_relu_zeros_min"',  # the share of exact zeros per layer (4)
-        'glue("ch4_l1_zeros_none"',  # an L1 activity penalty against sparsity and error (5)
+        'glue("ch4_l1_zeros_none"',  # an L1 activity penalty: sparsity, training and held-out error (8)
         'glue(f"ch4_{name}_mean_slope"',  # the slopes each activation passes back (3)
     ),
     "05_tips": (
@@ -56,13 +56,13 @@ IN_VIEW: dict[str, tuple[str, ...]] = {
         'glue("ch5_he_seeds_low"',  # the same over more seeds (6)
         'glue(f"ch5_tutorial_{key}_factor"',  # the tutorial's uniform ranges through 30 layers (2)
         '"ch5_bias0_zeros_first"',  # what a bias of 0.1 changes (7)
-        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias (5)
-        '"ch5_raw_final_mean"',  # raw against standardised inputs (6)
+        'glue(f"ch5_dead_{key}_init"',  # dead units with and without the bias, held-out error, epochs to 5% (11)
+        '"ch5_raw_final_mean"',  # raw against standardised inputs, training and held-out (9)
         'glue("ch5_bn_plain_last"',  # batch normalisation in numpy (3)
     ),
     "05b_regularisation": (
         'glue(f"ch5_rnn_{key}_radius"',  # a ReLU RNN in numpy, with backpropagation through time (7)
-        'glue(f"ch5_pen_{key}_error"',  # training with and without penalties (5)
+        'glue(f"ch5_pen_{key}_error"',  # training with and without penalties, held-out error by seed (10)
         'glue("ch5_relu_mean_std_min"',  # ReLU's outputs are not zero-centred (4)
     ),
     "06_extensions": (

@@ -269,18 +269,22 @@ def chapter_url(base_url: str, chapter: str, anchor: str = "") -> str:
     return f"{base_url}chapters/{chapter}.html" + (f"#{anchor}" if anchor else "")
 
 
+def role_target(content: str, targets: dict[str, Target], unknown: str) -> tuple[str | None, Target]:
+    """A cross-reference role's content, ``label`` or ``text <label>``: its explicit text (or None)
+    and the target it names; a KeyError starting with ``unknown`` for a label not in ``targets``."""
+    explicit = re.fullmatch(r"(.*?)\s*<([^<>]+)>", content, flags=re.DOTALL)
+    label = explicit.group(2) if explicit else content.strip()
+    if label not in targets:
+        raise KeyError(f"{unknown} {label!r}")
+    return (explicit.group(1) if explicit else None), targets[label]
+
+
 def replace_refs(text: str, targets: dict[str, Target], base_url: str) -> str:
     """``{ref}`label``` and ``{ref}`text <label>``` as Markdown links to the published section."""
 
     def ref(match: re.Match[str]) -> str:
-        content = match.group(1)
-        explicit = re.fullmatch(r"(.*?)\s*<([^<>]+)>", content, flags=re.DOTALL)
-        label = explicit.group(2) if explicit else content.strip()
-        if label not in targets:
-            raise KeyError(f"{{ref}} to unknown label {label!r}")
-        target = targets[label]
-        title = explicit.group(1) if explicit else target.title
-        return f"[{title}]({chapter_url(base_url, target.chapter, target.anchor)})"
+        title, target = role_target(match.group(1), targets, "{ref} to unknown label")
+        return f"[{title or target.title}]({chapter_url(base_url, target.chapter, target.anchor)})"
 
     return REF.sub(ref, text)
 
@@ -304,14 +308,9 @@ def replace_numrefs(text: str, figures: dict[str, Target], base_url: str) -> str
     """``{numref}`fig-x``` and ``{numref}`Figure %s <fig-x>``` as links to the figure on its page."""
 
     def numref(match: re.Match[str]) -> str:
-        content = match.group(1)
-        explicit = re.fullmatch(r"(.*?)\s*<([^<>]+)>", content, flags=re.DOTALL)
-        name = explicit.group(2) if explicit else content.strip()
-        if name not in figures:
-            raise KeyError(f"{{numref}} to unknown figure {name!r}")
-        target = figures[name]
+        title, target = role_target(match.group(1), figures, "{numref} to unknown figure")
         number = target.title.removeprefix("Fig. ")
-        title = explicit.group(1).replace("%s", number) if explicit else target.title
+        title = title.replace("%s", number) if title is not None else target.title
         return f"[{title}]({chapter_url(base_url, target.chapter, target.anchor)})"
 
     return NUMREF.sub(numref, text)

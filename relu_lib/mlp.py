@@ -118,6 +118,36 @@ def _check_labels(labels: Any, rows: int, classes: int) -> np.ndarray:
     return labels
 
 
+def _check_batch(inputs: Any, features: int) -> np.ndarray:
+    """``inputs`` as float64 rows of ``features`` columns, or a ValueError naming the shape it has."""
+    inputs = np.asarray(inputs, dtype=np.float64)
+    if inputs.ndim != 2 or inputs.shape[1] != features:
+        raise ValueError(f"inputs must have shape (n, {features}), got {inputs.shape}")
+    return inputs
+
+
+def _sgd_update(
+    weights: list[np.ndarray], biases: list[np.ndarray], grads: Gradients, lr: float, l2_weights: float
+) -> None:
+    """Gradient descent on the parameters in place, the L2 penalty's gradient on the weights only."""
+    for w, b, gw, gb in zip(weights, biases, grads.weights, grads.biases, strict=True):
+        if l2_weights:
+            gw = gw + l2_weights * w
+        w -= lr * gw
+        b -= lr * gb
+
+
+def _scores(logits: np.ndarray, hidden: list[np.ndarray], labels: Any) -> tuple[float, float, float]:
+    """``(loss, error, zero_fraction)`` of a forward pass: mean cross-entropy, share misclassified and
+    the share of hidden outputs that are exactly zero."""
+    labels = _check_labels(labels, len(logits), logits.shape[1])
+    loss, probs = cross_entropy(logits, labels)
+    error = float(np.mean(probs.argmax(axis=1) != labels))
+    zeros = sum(int(np.count_nonzero(h == 0)) for h in hidden)
+    total = sum(h.size for h in hidden)
+    return loss, error, zeros / total if total else 0.0
+
+
 @dataclass
 class MLP:
     """A numpy MLP: hidden layers of one elementwise activation, a linear read-out, cross-entropy.
@@ -195,9 +225,7 @@ class MLP:
 
     def forward(self, inputs: np.ndarray) -> Trace:
         """Run a batch (rows are examples) through the network, keeping what backward needs."""
-        inputs = np.asarray(inputs, dtype=np.float64)
-        if inputs.ndim != 2 or inputs.shape[1] != self.weights[0].shape[0]:
-            raise ValueError(f"inputs must have shape (n, {self.weights[0].shape[0]}), got {inputs.shape}")
+        inputs = _check_batch(inputs, self.weights[0].shape[0])
         pre, post, h = [], [], inputs
         for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
             z = h @ w + b
@@ -253,22 +281,13 @@ class MLP:
         where :math:`\mu` is ``l2_weights``, the gradient of the penalty
         :math:`\frac{\mu}{2}\sum_l \lVert W_l\rVert^2` (biases are not penalised).
         """
-        for w, b, gw, gb in zip(self.weights, self.biases, grads.weights, grads.biases, strict=True):
-            if l2_weights:
-                gw = gw + l2_weights * w
-            w -= lr * gw
-            b -= lr * gb
+        _sgd_update(self.weights, self.biases, grads, lr, l2_weights)
 
     def evaluate(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
         """``(loss, error, zero_fraction)`` on a dataset: mean cross-entropy, share misclassified,
         and the share of hidden outputs that are exactly zero."""
         trace = self.forward(inputs)
-        labels = _check_labels(labels, len(trace.inputs), self.weights[-1].shape[1])
-        loss, probs = cross_entropy(trace.logits, labels)
-        error = float(np.mean(probs.argmax(axis=1) != labels))
-        zeros = sum(int(np.count_nonzero(h == 0)) for h in trace.post)
-        total = sum(h.size for h in trace.post)
-        return loss, error, zeros / total if total else 0.0
+        return _scores(trace.logits, trace.post, labels)
 
     def dead(self, inputs: np.ndarray) -> list[np.ndarray]:
         """For each hidden layer, which units have a zero derivative on every row of ``inputs``.

@@ -43,7 +43,7 @@ import numpy as np
 from ._arrays import check_count, check_real_parameter
 from .data import CLASSES, FEATURES, split
 from .initialisers import Seed, initialiser
-from .mlp import Gradients, _check_labels, activation_function, cross_entropy
+from .mlp import Gradients, _check_batch, _check_labels, _scores, _sgd_update, activation_function, cross_entropy
 
 __all__ = ["LAYER_NORM_EPS", "ResidualMLP", "ResidualTrace", "layer_norm", "train_deep"]
 
@@ -212,9 +212,7 @@ class ResidualMLP:
 
     def forward(self, inputs: np.ndarray) -> ResidualTrace:
         """Run a batch (rows are examples) through the network, keeping what backward needs."""
-        inputs = np.asarray(inputs, dtype=np.float64)
-        if inputs.ndim != 2 or inputs.shape[1] != self.weights[0].shape[0]:
-            raise ValueError(f"inputs must have shape (n, {self.weights[0].shape[0]}), got {inputs.shape}")
+        inputs = _check_batch(inputs, self.weights[0].shape[0])
         h = inputs @ self.weights[0] + self.biases[0]
         stream, normalised, hidden = [h], [], []
         for number, (w, b) in enumerate(zip(self.weights[1:], self.biases[1:], strict=True), start=1):
@@ -269,18 +267,12 @@ class ResidualMLP:
 
     def sgd_step(self, grads: Gradients, lr: float, *, l2_weights: float = 0.0) -> None:
         r"""One step of plain gradient descent, in place: :math:`W \leftarrow W - \eta (\nabla_W \ell + \mu W)`."""
-        for w, b, gw, gb in zip(self.weights, self.biases, grads.weights, grads.biases, strict=True):
-            w -= lr * (gw + l2_weights * w if l2_weights else gw)
-            b -= lr * gb
+        _sgd_update(self.weights, self.biases, grads, lr, l2_weights)
 
     def evaluate(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
         """``(loss, error, zero_fraction)`` on a dataset, as :meth:`relu_lib.mlp.MLP.evaluate`."""
         trace = self.forward(inputs)
-        labels = _check_labels(labels, len(trace.inputs), self.weights[-1].shape[1])
-        loss, probs = cross_entropy(trace.logits, labels)
-        error = float(np.mean(probs.argmax(axis=1) != labels))
-        zeros = sum(int(np.count_nonzero(a == 0)) for a in trace.hidden)
-        return loss, error, zeros / sum(a.size for a in trace.hidden)
+        return _scores(trace.logits, trace.hidden, labels)
 
 
 def train_deep(

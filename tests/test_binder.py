@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from requirements_kit import entries, pins
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -34,36 +35,8 @@ TOOLS = re.compile(
 )
 
 
-def entries(path: Path) -> list[tuple[str, list[str]]]:
-    """A pip requirements file as (requirement or option, its --hash options), continuation lines joined."""
-    text = re.sub(r"\\\n", " ", path.read_text())
-    found = []
-    for line in text.splitlines():
-        line = line.split(" #")[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split()
-        hashes = [part for part in parts if part.startswith("--hash=")]
-        found.append((" ".join(part for part in parts if part not in hashes), hashes))
-    return found
-
-
-def pins(path: Path) -> dict[str, str]:
-    """Name -> pinned version, for the requirements that apply on Linux x86-64 (Binder's platform)."""
-    result = {}
-    for line, _ in entries(path):
-        if line.startswith("-"):
-            continue
-        requirement = Requirement(line)
-        if requirement.marker is None or requirement.marker.evaluate(LINUX):
-            (specifier,) = requirement.specifier
-            assert specifier.operator == "==", f"{path.name}: {requirement} is not pinned"
-            result[canonicalize_name(requirement.name)] = specifier.version
-    return result
-
-
 def test_binder_installs_the_chapters_set_and_no_build_test_or_lint_tool() -> None:
-    names = set(pins(LOCK))
+    names = set(pins(LOCK, LINUX))
     assert not {name for name in names if TOOLS.match(name)}, "a build, test or lint tool"
     assert CHAPTERS <= names, f"the chapters need {sorted(CHAPTERS - names)}"
     # Every direct requirement of the input is in the lock: the lock is of requirements/chapters.in.
@@ -94,8 +67,8 @@ def test_binder_reads_nothing_outside_binder() -> None:
 
 @pytest.mark.parametrize("lock", ["book.txt", "test.txt"])
 def test_binder_uses_the_books_versions(lock: str) -> None:
-    book = pins(ROOT / "requirements" / lock)
-    binder = pins(LOCK)
+    book = pins(ROOT / "requirements" / lock, LINUX)
+    binder = pins(LOCK, LINUX)
     differing = {name: (version, book.get(name)) for name, version in binder.items() if book.get(name) != version}
     assert not differing, f"binder/requirements.txt against requirements/{lock}: {differing}"
 

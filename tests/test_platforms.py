@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tomllib
@@ -36,6 +35,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from requirements_kit import pins
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements" / "test.txt"
@@ -139,22 +139,10 @@ def target_environment(name: str) -> dict[str, str]:
     }
 
 
-def pins(name: str) -> dict[str, str]:
+def locked_pins(name: str) -> dict[str, str]:
     """The pins of the test lock and torch's that apply on platform `name`: {canonical name: version}."""
     environment = target_environment(name)
-    result = {}
-    for path in (REQUIREMENTS, TORCH):
-        # A requirement and its --hash options are one logical line, continued with backslashes.
-        for line in re.sub(r"\\\n", " ", path.read_text()).splitlines():
-            line = " ".join(part for part in line.split("#", 1)[0].split() if not part.startswith("--hash="))
-            if not line:
-                continue
-            requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate(environment):
-                (specifier,) = requirement.specifier
-                assert specifier.operator == "==", f"{path.name} pins exactly: {line!r}"
-                result[canonicalize_name(requirement.name)] = specifier.version
-    return result
+    return pins(REQUIREMENTS, environment) | pins(TORCH, environment)
 
 
 def extras() -> list[str]:
@@ -205,7 +193,7 @@ def test_requirements_resolve(name: str, tmp_path: Path) -> None:
     assert not other & resolved.keys(), f"{name} should get {tensorflow} only, not {other}"
     wrong = {
         package: (version, resolved.get(package))
-        for package, version in pins(name).items()
+        for package, version in locked_pins(name).items()
         # PyPI's torch 2.13.0, or a local build of it such as 2.13.0+cpu
         if resolved.get(package, "").split("+")[0] != version
     }

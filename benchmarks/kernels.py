@@ -8,7 +8,11 @@ leaky_relu' on 1e5 and 1e7 float32 and float64 values, allocating and with
 ``out=``, it prints relu_lib's time over the best plain numpy formulation's and over
 relu_lib.tanh's and relu_lib.sigmoid's on the same input: every candidate of a line
 measured interleaved in one run (relu_lib.timing.compare). relu_lib should be within
-1.15x of the best numpy form and no slower than tanh or sigmoid.
+1.15x of the best numpy form and no slower than tanh or sigmoid. A derivative line
+also prints its time over relu_lib's tanh' and sigmoid' ("vs tanh'", "vs sigm'"):
+a backward pass against the backward passes it replaces, where "vs tanh" holds it to
+the forward pass, one vectorised call that a derivative's comparison and NaN check
+cannot beat out of the cache on every CPU.
 
 The numpy forms for relu and relu6 are the speed to match, not all exact:
 ``np.maximum(x, 0)`` turns -0.0 into +0.0 on AVX-512. The others give relu_lib's
@@ -129,14 +133,21 @@ def row(name: str, fn: Callable, forms: dict[str, Callable], x: object, out: obj
     candidates |= {form: (lambda f=f: f(x, out)) for form, f in forms.items()}
     candidates["relu_lib tanh"] = lambda: rl.tanh(x, out=out)
     candidates["relu_lib sigmoid"] = lambda: rl.sigmoid(x, out=out)
+    backward = name.endswith("'")
+    if backward:
+        tanh_slope, sigmoid_slope = rl.derivative(rl.tanh), rl.derivative(rl.sigmoid)
+        candidates["relu_lib tanh'"] = lambda: tanh_slope(x, out=out)
+        candidates["relu_lib sigmoid'"] = lambda: sigmoid_slope(x, out=out)
     table = compare(candidates, reference="relu_lib", repeat=repeat, min_time=0.02)
     best = min(forms, key=table.time)
     ours = table.time("relu_lib")
     mode = "alloc" if out is None else "out="
+    tanh_key, sigmoid_key = "relu_lib tanh'", "relu_lib sigmoid'"
+    same_pass = f"{ours / table.time(tanh_key):>8.2f}  {ours / table.time(sigmoid_key):>8.2f}" if backward else " " * 18
     return (
         f"{name:<12} {x.size:>7.0e} {x.dtype.name:<8} {mode:<6} {ours * 1e6:>9.1f}us {table.time(best) * 1e6:>9.1f}us  "
         f"{ours / table.time(best):>6.2f}  {ours / table.time('relu_lib tanh'):>7.2f}  "
-        f"{ours / table.time('relu_lib sigmoid'):>7.2f}  {best}"
+        f"{ours / table.time('relu_lib sigmoid'):>7.2f}  {same_pass}  {best}"
     )
 
 
@@ -151,9 +162,10 @@ def measure(sizes: tuple[int, ...], repeat: int) -> list[str]:
         print(line, flush=True)
 
     ours = library_forms()
+    tanh_slope, sigmoid_slope = "vs tanh'", "vs sigm'"
     emit(
         f"{'function':<12} {'n':>7} {'dtype':<8} {'mode':<6} {'relu_lib':>11} {'numpy best':>11}  "
-        f"{'ratio':>6}  {'vs tanh':>7}  {'vs sigm':>7}  best numpy form"
+        f"{'ratio':>6}  {'vs tanh':>7}  {'vs sigm':>7}  {tanh_slope:>8}  {sigmoid_slope:>8}  best numpy form"
     )
     for n in sizes:
         for dtype in (np.float32, np.float64):

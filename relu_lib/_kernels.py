@@ -444,8 +444,10 @@ def _levels(dtype: np.dtype, high: float, low: float, low_sign: float) -> tuple[
     ``low + mask * (high - low)`` gives both exactly (a low of -0.0 would come
     out +0.0), else "masked".
     """
+    # ``low_sign`` only keeps -0.0 and +0.0 apart in the cache, where they are equal keys;
+    # ``low`` itself carries its sign.
     t = dtype.type
-    high_v, low_v = t(high), t(math.copysign(low, low_sign) if low == 0 else low)
+    high_v, low_v = t(high), t(low)
     if high_v == 1 and low_v == 0 and not np.signbit(low_v):
         return "cast", high_v, low_v
     step = t(high_v - low_v)

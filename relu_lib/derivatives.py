@@ -66,7 +66,7 @@ def _relu6_slope(v: np.ndarray, res: np.ndarray) -> None:
 def _two_level(v: np.ndarray, res: np.ndarray, above: np.ndarray | float, below: np.ndarray | float) -> None:
     """``res = above if x > 0 else below`` (x <= 0 and NaN take ``below``)."""
     high, low = np.asarray(above, v.dtype), np.asarray(below, v.dtype)
-    step = (high - low).astype(v.dtype)
+    step = high - low  # in x's dtype: the sum checked below must round as the kernel's will
     np.greater(v, 0, out=res)
     if np.array_equal(step + low, np.broadcast_to(high, np.broadcast(step, low).shape)):
         # below + [x > 0] * (above - below), exact for these constants: no mask pass.

@@ -369,7 +369,11 @@ def test_bad_parameters_are_refused(fn, kwargs, error, message, take_derivative)
 def test_prelu_weight_against_the_shape_of_x():
     # As in PyTorch, a scalar or 1-D x is one channel (a scalar reaches the check as shape (1,)).
     for x in (1.0, [1.0, -1.0, 2.0]):
-        with pytest.raises(ValueError, match=r"prelu\(\) weight has 2 slopes, one per channel, but x of 1 dim"):
+        with pytest.raises(
+            ValueError,
+            match=r"prelu\(\) weight has 2 slopes, one per channel, but x of 1 dimension\(s\) has one channel "
+            r"\(as in PyTorch, the channel axis is axis 1\); give one slope$",
+        ):
             rl.prelu(x, [0.1, 0.2])
     with pytest.raises(RuntimeError, match="channel size = 1"):
         torch.nn.functional.prelu(torch.tensor([1.0, -1.0, 2.0]), torch.tensor([0.1, 0.2]))

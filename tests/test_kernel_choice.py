@@ -157,3 +157,91 @@ def test_check_count_accepts_integers_from_its_bound_and_returns_ints() -> None:
     assert check_count(1, "n") == 1 and check_count(0, "n", 0) == 0 and check_count(2, "n", 2) == 2
     counted = check_count(np.int64(7), "n")
     assert counted == 7 and type(counted) is int
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", list(k.OPERATIONS))
+def test_chosen_is_the_selection_when_nothing_is_forced(op: str, dtype) -> None:
+    sel = k.selection(op, dtype)
+    assert k.chosen(op, dtype) == (sel.path, sel.exact[sel.path])
+
+
+class TieBreaking:
+    """``np.maximum`` or ``np.minimum`` as a CPU computes them that settles a tie its own way.
+
+    max(-0.0, 0.0) compares equal, and which zero comes out is up to the vector loop:
+    the first operand, the second, or +0.0 whichever order (IEEE 754-2019's maximum).
+    Only this decides which argument order of the scalar and blocked paths keeps -0.0,
+    so with it the probe and every path can be checked as on each kind of CPU.
+    """
+
+    def __init__(self, ufunc: np.ufunc, tie: str) -> None:
+        self.ufunc, self.tie = ufunc, tie
+
+    def __call__(self, a, b, out=None):
+        a, b = np.asarray(a), np.asarray(b)
+        result = np.asarray(self.ufunc(a, b))
+        tied = (a == b) & (result == 0)
+        if self.tie == "positive":
+            pick = np.zeros_like(result)
+        else:
+            pick = np.broadcast_to(a if self.tie == "first" else b, result.shape)
+        result = np.where(tied, pick, result).astype(result.dtype)
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
+
+    def __getattr__(self, name: str):
+        return getattr(self.ufunc, name)  # .reduce and the rest, as numpy has them
+
+
+class EmulatedNumpy:
+    """numpy, but for a maximum and minimum that break ties as ``tie`` says."""
+
+    def __init__(self, tie: str) -> None:
+        self.maximum, self.minimum = TieBreaking(np.maximum, tie), TieBreaking(np.minimum, tie)
+
+    def __getattr__(self, name: str):
+        return getattr(np, name)
+
+
+def lossy_clip(x, low, high, out):
+    """np.clip on a CPU whose clip loop returns +0.0 for either zero."""
+    np.clip(x, low, high, out=out)
+    out[out == 0] = 0.0
+    return out
+
+
+# Which argument order keeps -0.0, by how the CPU breaks a tie: ties to the first operand
+# keep x's zero in max(x, 0), ties to the second in max(0, x), and +0.0 in neither.
+EXACT_ORDER = {"first": "x_first", "second": "zero_first", "positive": None}
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("tie", list(EXACT_ORDER))
+def test_every_path_on_a_cpu_that_breaks_ties_each_way(monkeypatch: pytest.MonkeyPatch, tie: str, dtype) -> None:
+    monkeypatch.setattr(k, "np", EmulatedNumpy(tie))
+    monkeypatch.setattr(k, "_SELECTIONS", {})
+    if tie == "positive":
+        monkeypatch.setattr(k, "_clip_ufunc", lossy_clip)
+    contiguous = k._probe_inputs(np.dtype(dtype))[0]
+    contiguous = np.resize(contiguous, 2 * k.BLOCK + 5)  # the blocked path's loop over blocks
+    inputs = {"contiguous": contiguous, "strided": contiguous[::3], "2-D": contiguous[:-5].reshape(2, -1)[:, ::2]}
+    for op in k.OPERATIONS:
+        sel = k.selection(op, dtype)
+        order = EXACT_ORDER[tie]
+        for path in ("scalar", "blocked"):
+            assert sel.exact.get(path, False) == (order if order else False), (op, path, sel.exact)
+        assert ("clip" in sel.exact) is not (tie == "positive")
+        for path in k.PATHS:
+            with k.forced(op, path):
+                assert k.chosen(op, dtype)[0] == (path if path in sel.exact else "compare")
+                for layout, x in inputs.items():
+                    expected = np.empty_like(x)
+                    k._compare_path(op, x, expected, None)
+                    for how, res in (("fresh", np.empty_like(x)), ("in place", x.copy())):
+                        got = k.clamp(op, x if how == "fresh" else res, res)
+                        same = np.array_equal(got, expected, equal_nan=True)
+                        signs = np.array_equal(np.signbit(got), np.signbit(expected))
+                        assert same and signs, f"{op} {path} ties to {tie}, {layout}, {how}"

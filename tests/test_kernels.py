@@ -112,8 +112,12 @@ def base_input(dtype: Any, n: int) -> np.ndarray:
 
 
 def layouts(x: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
-    """``x`` contiguous, and the same values as strided, reversed and 2-D non-contiguous views."""
+    """``x`` contiguous, as one contiguous row, and the same values as strided, reversed and 2-D non-contiguous views.
+
+    The row is 2-D and contiguous: kernels that walk blocks must walk it flat.
+    """
     yield "contiguous", x
+    yield "2-D row", x.reshape(1, -1)
     spaced = np.empty(2 * x.size, dtype=x.dtype)
     spaced[::2] = x
     yield "strided", spaced[::2]
@@ -167,6 +171,8 @@ def check(f: Fn, dtype: Any, n: int) -> None:
         for kind, call in (("value", f.value), ("slope", f.slope)):
             results = {"fresh": call(x)}
             results["out="] = call(x, out=np.empty_like(x))
+            # An out= laid out unlike x: a block of it cannot be taken as a flat view.
+            results["strided out="] = call(x, out=np.empty((*x.shape, 2), dtype=x.dtype)[..., 0])
             in_place = x.copy()
             results["out=x"] = call(in_place, out=in_place)
             for how, got in results.items():

@@ -118,3 +118,28 @@ def test_leaky_relu_on_blocks_needs_at_most_one_block_of_scratch(dtype) -> None:
     in_place = x.copy()
     rl.leaky_relu(in_place, out=in_place)
     np.testing.assert_array_equal(in_place, rl.leaky_relu(x))
+
+
+# The kernels exact in any dtype (clamps, comparisons, a product by a slope already in
+# x's dtype) run on float16 as it is. A float32 working copy, which the smooth functions
+# need, would be twice the input; the masks, a byte per value, are half of it each, and
+# ReLU6' takes three (above 0, below 6, either) where no NaN asks for a fourth.
+NATIVE_HALF = [
+    ("relu", rl.relu),
+    ("relu6", rl.relu6),
+    ("prelu", lambda x, out: rl.prelu(x, 0.25, out=out)),
+    ("relu'", derivative(rl.relu)),
+    ("relu6'", derivative(rl.relu6)),
+    ("leaky_relu'", derivative(rl.leaky_relu)),
+    ("prelu'", lambda x, out: derivative(rl.prelu)(x, 0.25, out=out)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), NATIVE_HALF, ids=[case[0] for case in NATIVE_HALF])
+def test_exact_kernels_run_float16_without_a_float32_copy(name, fn) -> None:
+    x = (np.random.default_rng(3).standard_normal(100_000) * 40).astype(np.float16)
+    x[:3] = [np.inf, -np.inf, -0.0]
+    out = np.empty_like(x)
+    used = peak(lambda: fn(x, out=out))
+    assert used <= 1.5 * x.nbytes + 4096, f"{name}: {used / x.nbytes:.2f}x a float16 input with out="
+    assert fn(x, out=out) is out

@@ -156,6 +156,32 @@ def test_prelu_per_channel_weights_of_every_sign(dtype: Any) -> None:
     assert_close(rl.derivative(rl.prelu)(x, weights), reference[1], dtype)
 
 
+def _inexact_levels(dtype: Any, count: int) -> list[float]:
+    """Slopes s whose derivative levels 1 and s do not come out of s + [x > 0] (1 - s) exactly."""
+    t = np.dtype(dtype).type
+    found = [s for s in np.random.default_rng(0).uniform(-100.0, 100.0, 2000) if t(t(t(1.0) - t(s)) + t(s)) != 1]
+    assert len(found) >= count, f"no {count} such slopes in {np.dtype(dtype).name}"
+    return [float(s) for s in found[:count]]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
+@pytest.mark.parametrize("which", ["two channels", "inexact levels"])
+def test_prelu_per_channel_bit_for_bit(which: str, dtype: Any) -> None:
+    # PReLU is a maximum (or minimum) of x and a product rounded once in x's dtype, and its
+    # derivative one of two levels: both exact, so both give PyTorch's bits. Two channels
+    # are the smallest per-channel case; the inexact levels are slopes for which the levels
+    # must be copied under a mask, as 1 - s + s rounds away from 1.
+    w = np.array([0.25, -0.5] if which == "two channels" else _inexact_levels(dtype, 3), dtype=dtype)
+    x = np.resize(grid(dtype), (70 * w.size, w.size))
+    x = x[np.isfinite(x).all(axis=1)]
+    value, slope = torch_reference(lambda t: F.prelu(t, torch.from_numpy(w)), x, (math.inf, 0.0), (1.0, 0.0))
+    ours, ours_slope = rl.prelu(x, w), rl.derivative(rl.prelu)(x, w)
+    assert ours.dtype == x.dtype and ours_slope.dtype == x.dtype
+    np.testing.assert_array_equal(ours, value.astype(x.dtype))
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(value))
+    np.testing.assert_array_equal(ours_slope, slope.astype(x.dtype))
+
+
 @pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
 @pytest.mark.parametrize(
     "weights",

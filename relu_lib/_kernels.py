@@ -200,6 +200,10 @@ def _compare_path(op: str, x: np.ndarray, res: np.ndarray, order: str | None) ->
     """
     lower, upper = OPERATIONS[op]
     t = x.dtype.type
+    if _overlaps_partially(x, res):
+        # np.copyto, unlike a ufunc, does not order a copy between overlapping arrays of
+        # different strides (out= every second element of a buffer x starts): read x first.
+        x = x.copy()
     # The masks are taken before res, which may be x itself, is written.
     below = None if lower is None else np.less(x, lower)
     above = None if upper is None else np.greater(x, upper)

@@ -300,6 +300,27 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("fn_id", ["relu", "leaky_relu-0.01", "elu", "softplus"])
+def test_out_starting_where_the_input_starts_at_another_stride(fn_id: str, dtype: Any) -> None:
+    # out= every second element of the buffer x is the first half of: both start at the
+    # same address, so only their strides tell that they are not the same elements. A
+    # kernel of several passes that took them for x itself would read its own results,
+    # and so would np.copyto, which the compare path uses. Every clamp path is forced.
+    f = BY_ID[fn_id]
+    n = 2 * k.STREAM_BLOCK + 6
+    for path in k.PATHS:
+        with k.forced("max0", path), k.forced("min0", path):
+            for kind in ("value", "slope"):
+                call = f.value if kind == "value" else f.slope
+                buf = base_input(dtype, n).copy()
+                src, dst = buf[: n // 2], buf[::2]
+                expected = np.asarray(call(src.copy()))
+                call(src, out=dst)
+                what = f"{fn_id} {kind}, {path} path, out= at twice the stride"
+                assert_bits(dst, expected, nan_sign=kind == "value", what=what)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01", "leaky_relu-2.0"])
 def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
     # out= one element further along the same buffer: a blocked kernel that wrote a block

@@ -300,6 +300,23 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01"])
+def test_out_with_padded_rows_beside_a_contiguous_input(fn_id: str, dtype: Any) -> None:
+    # x is one contiguous run of more than a block, out= the same shape with padded rows:
+    # out= cannot be walked as one flat run, so blocks of it cannot be flat views.
+    f = BY_ID[fn_id]
+    n = 2 * k.STREAM_BLOCK + 6
+    x = base_input(dtype, n).reshape(2, -1)
+    value, slope = (a.reshape(x.shape) for a in expected_for(fn_id, dtype, n))
+    for path in k.PATHS:
+        with k.forced("max0", path), k.forced("relu6", path):
+            for kind, call, want in (("value", f.value, value), ("slope", f.slope, slope)):
+                out = np.empty((2, x.shape[1] + 1), dtype=dtype)[:, :-1]
+                assert call(x, out=out) is out
+                assert_bits(out, want, nan_sign=kind == "value", what=f"{fn_id} {kind}, {path} path, padded out=")
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("fn_id", ["relu", "leaky_relu-0.01", "elu", "softplus"])
 def test_out_starting_where_the_input_starts_at_another_stride(fn_id: str, dtype: Any) -> None:
     # out= every second element of the buffer x is the first half of: both start at the

@@ -117,7 +117,7 @@ bench: $(STAMP)
 # Mutation testing of relu_lib's numerical core (tools/mutation.py): mutmut in a temporary copy,
 # each mutant against only the tests that reach it (narrowed for the functions every test reaches,
 # tools/mutation_order.py); prints the score, every surviving mutant and the CPU time the mutants took.
-# 24.5 minutes on 2 quiet cores (measured 2026-12-02; longer while other work shares them); not part of `make test`.
+# 19 minutes on 2 cores (measured 2026-12-02; longer while other work shares them); not part of `make test`.
 .PHONY: mutation
 mutation: $(STAMP)
 	$(BIN)/python tools/mutation.py

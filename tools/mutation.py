@@ -143,12 +143,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("relu_lib.activations.x__negative_part_kernel", "if (s > 0).all() and ((s <= 1).all() or (s >= 1).all()):"): (
         "a slope of exactly 1 among slopes above it: min(x, 1 x) is x, as the masked definition gives"
     ),
-    ("relu_lib._kernels.x_evaluate", "ct = x.dtype if (native) and False else compute_dtype(x.dtype)"): (
-        "native only spares the kernels that reach this line (PReLU, PReLU', Leaky ReLU' with a slope beyond "
-        "float16) a float32 copy of float16 input: a product of two float16 values is exact in float32 and "
-        "rounding is monotone, so max(x, s x) rounds to the same half either way; the derivatives' levels are "
-        "the float16 weights themselves, or a slope that becomes inf either way"
-    ),
     ("relu_lib.activations.x_maxout", "return finish(np.max(grouped, axis=axis + 1, out=out), None, out)"): (
         "finish() reads x only to return a scalar for a 0-d result, and maxout's result has at least one axis"
     ),
@@ -254,15 +248,11 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
-                "nan_at = np.isnan(part) if (found_nan) or True else None",
-            ),
-            (
                 "relu_lib.derivatives.x__piecewise",
                 "nan_at = np.isnan(v) if (k.has_nan(v)) or True else None",
             ),
         ),
-        "harmless: NaN positions looked up where the check found none; writing NaN at no position changes nothing",
+        "harmless: NaN positions looked up where has_nan found none; writing NaN at no position changes nothing",
     ),
     **dict.fromkeys(
         (
@@ -347,23 +337,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
             ),
         ),
         "inside and either are None together: both are made only for an upper bound",
-    ),
-    **dict.fromkeys(
-        (
-            (
-                "relu_lib._kernels.x_indicator",
-                "found_nan = not np.logical_or(m, m2, ).all()",
-            ),
-            (
-                "relu_lib._kernels.x_indicator",
-                "found_nan = not np.logical_or(m, m2, out=None).all()",
-            ),
-            (
-                "relu_lib._kernels.x_indicator",
-                "m_or = None",
-            ),
-        ),
-        "harmless: the same either-mask in a new array",
     ),
     **dict.fromkeys(
         (

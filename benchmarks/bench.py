@@ -4,6 +4,8 @@
     python benchmarks/bench.py --only relu gelu --sizes 1000 100000
     NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL" ATEN_CPU_CAPABILITY=avx2 \
         python benchmarks/bench.py --notes "AVX2 paths emulated on an AVX-512 CPU"
+    # (add AVX512_SPR where numpy dispatches to it, as on Intel's Sapphire Rapids;
+    # benchmarks/kernels.py's avx2_emulation() names them for this CPU)
 
 For each activation, forward and derivative, it prints one table: the median time
 of each implementation, the ratios measured in the same run, and the peak memory

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import relu_lib as rl
+from relu_lib import _kernels as k
 from relu_lib import derivative
 
 CASES = [
@@ -34,6 +35,22 @@ CASES = [
     ("tanh", rl.tanh, {}),
 ]
 ONE_TEMPORARY = 1.25
+
+
+@pytest.fixture(autouse=True)
+def mask_free_clamps():
+    """The clamps at zero through np.clip, their exact path that needs no mask.
+
+    Which exact path a clamp runs is this CPU's choice, by speed (on some the
+    fallback that compares, and takes a mask of a byte per value, wins); the
+    budgets here are the kernels', so they are checked on the same path on every
+    CPU. The fallback's own allocation is checked below, and every path's values
+    in test_kernels.py.
+    """
+    with k.forced("max0", "clip"), k.forced("min0", "clip"), k.forced("relu6", "clip"):
+        yield
+
+
 # The tanh-form GELU derivative needs sigmoid(A), A and x at once (see its kernel).
 EXCEPTIONS = {("gelu, tanh", True): 2.0}
 
@@ -145,3 +162,15 @@ def test_exact_kernels_run_float16_without_a_float32_copy(name, fn) -> None:
     used = peak(lambda: fn(x, out=out))
     assert used <= 1.5 * x.nbytes + 4096, f"{name}: {used / x.nbytes:.2f}x a float16 input with out="
     assert fn(x, out=out) is out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_the_compare_fallback_takes_only_its_masks(dtype) -> None:
+    # x < 0 (and x > 6 for ReLU6) as masks of a byte per value, nothing of x's size.
+    x = (np.random.default_rng(4).standard_normal(100_000) * 40).astype(dtype)
+    out = np.empty_like(x)
+    with k.forced("max0", "compare"), k.forced("relu6", "compare"):
+        assert k.chosen("max0", dtype)[0] == "compare"
+        assert peak(lambda: rl.relu(x, out=out)) <= x.size + 4096
+        assert peak(lambda: rl.relu6(x, out=out)) <= 2 * x.size + 4096
+        np.testing.assert_array_equal(rl.relu(x, out=out), np.maximum(x, 0))

@@ -217,12 +217,14 @@ def test_autograd_gives_a_branch_value_at_nan_where_relu_lib_gives_nan(name, tor
         ("silu", F.silu, rl.derivative(rl.silu)),
     ],
 )
-def test_derivative_at_the_infinities_is_the_limit_where_autograd_gives_nan(name, torch_fn, ours, dtype):
+def test_derivative_at_the_infinities_is_the_limit(name, torch_fn, ours, dtype):
+    # Autograd computes inf * 0 there: NaN on x86-64, and an infinity from PyTorch's aarch64
+    # float32 GELU. Neither is the limit, and which one comes out is PyTorch's loop's business.
     x = np.array([np.inf, -np.inf], dtype=dtype)
     result = ours(x)
     assert result.dtype == dtype
     np.testing.assert_array_equal(result, [1.0, 0.0])
-    assert np.isnan(autograd(torch_fn, x)).all(), f"autograd's {name}' computes inf * 0 at the infinities"
+    assert not np.array_equal(autograd(torch_fn, x), [1.0, 0.0]), f"autograd's {name}' now gives the limits"
 
 
 def test_gelu_tanh_derivative_at_huge_float32_is_the_limit():

@@ -210,21 +210,17 @@ def test_autograd_gives_a_branch_value_at_nan_where_relu_lib_gives_nan(name, tor
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize(
-    ("name", "torch_fn", "ours"),
-    [
-        ("gelu", F.gelu, rl.derivative(rl.gelu)),
-        ("gelu-tanh", lambda t: F.gelu(t, approximate="tanh"), lambda x: rl.derivative(rl.gelu)(x, "tanh")),
-        ("silu", F.silu, rl.derivative(rl.silu)),
-    ],
+    "ours",
+    [rl.derivative(rl.gelu), lambda x: rl.derivative(rl.gelu)(x, "tanh"), rl.derivative(rl.silu)],
+    ids=["gelu", "gelu-tanh", "silu"],
 )
-def test_derivative_at_the_infinities_is_the_limit(name, torch_fn, ours, dtype):
+def test_derivative_at_the_infinities_is_the_limit(ours, dtype):
     # Autograd computes inf * 0 there: NaN on x86-64, and an infinity from PyTorch's aarch64
-    # float32 GELU. Neither is the limit, and which one comes out is PyTorch's loop's business.
+    # float32 GELU. Which one comes out is PyTorch's loop's business, so it is not asserted.
     x = np.array([np.inf, -np.inf], dtype=dtype)
     result = ours(x)
     assert result.dtype == dtype
     np.testing.assert_array_equal(result, [1.0, 0.0])
-    assert not np.array_equal(autograd(torch_fn, x), [1.0, 0.0]), f"autograd's {name}' now gives the limits"
 
 
 def test_gelu_tanh_derivative_at_huge_float32_is_the_limit():
@@ -232,7 +228,6 @@ def test_gelu_tanh_derivative_at_huge_float32_is_the_limit():
     x = np.array([1e30, -1e30, 3e38, -3e38], dtype=np.float32)
     result = rl.derivative(rl.gelu)(x, approximate="tanh")
     np.testing.assert_array_equal(result, [1.0, 0.0, 1.0, 0.0])
-    assert np.isnan(autograd(lambda t: F.gelu(t, approximate="tanh"), x)).all()
     # float64 does not overflow there, and autograd agrees with the limit.
     np.testing.assert_array_equal(autograd(lambda t: F.gelu(t, approximate="tanh"), x[:2], np.float64), [1.0, 0.0])
 

@@ -63,7 +63,8 @@ def evaluate(
     """
     if exact:
         # These kernels read each input element before any pass writes it, so numpy's
-        # own overlap handling covers any out=, aliased or not.
+        # own overlap handling covers any out=, aliased or not; the two that copy x
+        # (the compare path, the indicator) copy it first where out= overlaps it partially.
         res = np.empty_like(x) if out is None else out
         kernel(x, res)
         return res

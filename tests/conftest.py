@@ -264,6 +264,19 @@ def apply_promises(x: np.ndarray, reference: np.ndarray, limits: tuple[float, fl
     return expected
 
 
+def masked_level_slopes(dtype: Any, count: int) -> list[float]:
+    """Slopes s whose derivative levels 1 and s are not both exact as s + [x > 0] (1 - s).
+
+    For these the indicator copies the levels under a mask (``_levels`` says "masked").
+    """
+    from relu_lib import _kernels
+
+    candidates = np.random.default_rng(0).uniform(-100.0, 100.0, 20000)
+    found = [float(s) for s in candidates if _kernels._levels(np.dtype(dtype), 1.0, float(s), 1.0)[0] == "masked"]
+    assert len(found) >= count, f"no {count} slopes need the masked levels in {np.dtype(dtype).name}"
+    return found[:count]
+
+
 def oracle(torch: ModuleType, case: Case, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The exact value and derivative, as far as PyTorch in float64 knows them, rounded to x's dtype.
 

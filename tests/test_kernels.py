@@ -20,7 +20,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import FLOATS, INPUT_ZERO_IDS, apply_promises, assert_close, keep_input_zeros, require
+from conftest import (
+    FLOATS,
+    INPUT_ZERO_IDS,
+    apply_promises,
+    assert_close,
+    keep_input_zeros,
+    masked_level_slopes,
+    require,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -276,21 +284,12 @@ def test_forced_path_on_extreme_magnitudes(op: str, path: str, dtype: Any) -> No
     run()
 
 
-def _masked_slope(dtype: Any) -> float:
-    """A slope whose two derivative levels 1 and s are not both exact as s + [x > 0] (1 - s)."""
-    candidates = np.random.default_rng(0).uniform(-100.0, 100.0, 20000)
-    for s in candidates:
-        if k._levels(np.dtype(dtype), 1.0, float(s), 1.0)[0] == "masked":
-            return float(s)
-    raise AssertionError(f"no slope needs the masked levels in {dtype}")
-
-
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("which", ["masked", "negative zero"])
 def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dtype: Any) -> None:
     # Where low + mask * (1 - low) would round away from 1, or turn a slope of -0.0 into
     # +0.0, the indicator copies the levels under the mask instead.
-    s = _masked_slope(dtype) if which == "masked" else -0.0
+    s = masked_level_slopes(dtype, 1)[0] if which == "masked" else -0.0
     assert k._levels(np.dtype(dtype), 1.0, s, math.copysign(1.0, s))[0] == "masked"
     f = _leaky(s)
     for n in (67, 2 * k.STREAM_BLOCK + 5):

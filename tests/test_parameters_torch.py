@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import FLOATS, apply_promises, assert_close, require, special_values
+from conftest import FLOATS, apply_promises, assert_close, masked_level_slopes, require, special_values
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -156,14 +156,6 @@ def test_prelu_per_channel_weights_of_every_sign(dtype: Any) -> None:
     assert_close(rl.derivative(rl.prelu)(x, weights), reference[1], dtype)
 
 
-def _inexact_levels(dtype: Any, count: int) -> list[float]:
-    """Slopes s whose derivative levels 1 and s do not come out of s + [x > 0] (1 - s) exactly."""
-    t = np.dtype(dtype).type
-    found = [s for s in np.random.default_rng(0).uniform(-100.0, 100.0, 2000) if t(t(t(1.0) - t(s)) + t(s)) != 1]
-    assert len(found) >= count, f"no {count} such slopes in {np.dtype(dtype).name}"
-    return [float(s) for s in found[:count]]
-
-
 @pytest.mark.parametrize("dtype", FLOATS, ids=DTYPE_IDS)
 @pytest.mark.parametrize("which", ["two channels", "inexact levels"])
 def test_prelu_per_channel_bit_for_bit(which: str, dtype: Any) -> None:
@@ -171,7 +163,7 @@ def test_prelu_per_channel_bit_for_bit(which: str, dtype: Any) -> None:
     # derivative one of two levels: both exact, so both give PyTorch's bits. Two channels
     # are the smallest per-channel case; the inexact levels are slopes for which the levels
     # must be copied under a mask, as 1 - s + s rounds away from 1.
-    w = np.array([0.25, -0.5] if which == "two channels" else _inexact_levels(dtype, 3), dtype=dtype)
+    w = np.array([0.25, -0.5] if which == "two channels" else masked_level_slopes(dtype, 3), dtype=dtype)
     x = np.resize(grid(dtype), (70 * w.size, w.size))
     x = x[np.isfinite(x).all(axis=1)]
     value, slope = torch_reference(lambda t: F.prelu(t, torch.from_numpy(w)), x, (math.inf, 0.0), (1.0, 0.0))

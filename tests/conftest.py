@@ -296,10 +296,14 @@ def oracle(torch: ModuleType, case: Case, x: np.ndarray) -> tuple[np.ndarray, np
 def torch_same_dtype(torch: ModuleType, case: Case, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """PyTorch's value and derivative in x's own dtype, with relu_lib's promises applied.
 
-    One more correction: PyTorch's float32 kernels overflow in an intermediate
-    near the dtype's maximum (``F.gelu`` of float32's max is inf, as it forms
-    ``x * (1 + erf)`` = 2x first). Where PyTorch says +-inf but the exact
-    (float64) value rounds to a finite number, the exact value is expected.
+    Two more corrections, where PyTorch's float32 kernels overflow in an
+    intermediate near the dtype's maximum, so the exact (float64) value is expected:
+
+    - where PyTorch says +-inf but the exact value rounds to a finite number
+      (``F.gelu`` of float32's max is inf, as it forms ``x * (1 + erf)`` = 2x first);
+    - in the derivative, where ``x * x`` overflows in the dtype (GELU's backward
+      forms ``exp(-x * x / 2)``; PyTorch's aarch64 vector loop then gives
+      1 +- 2 sqrt(2 / pi) at float32's max instead of the limits 1 and 0).
     """
     x = np.asarray(x)
     value, grad = torch_values(torch, case, x, x.dtype)
@@ -313,6 +317,9 @@ def torch_same_dtype(torch: ModuleType, case: Case, x: np.ndarray) -> tuple[np.n
         # there, where its float64 one gives inf * 0 = NaN and relu_lib the limit.
         spurious = np.isinf(ours) & ~np.isnan(x) & np.isfinite(exact)
         ours[spurious] = exact[spurious]
+    with np.errstate(over="ignore"):
+        squared_overflows = np.isinf(x * x) & np.isfinite(x)
+    grad[squared_overflows] = exact_grad[squared_overflows]
     return value, grad
 
 

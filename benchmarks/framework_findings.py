@@ -8,8 +8,9 @@ answer depends on its version, its build and the CPU's vector width, so no test
 asserts it: this script measures it here and prints it, for the chapters and for
 anyone comparing the libraries on their own machine.
 
-- the sign of ``relu(-0.0)`` and ``relu6(-0.0)`` at each position of an array
-  (TF's vectorised loop and its scalar remainder can differ);
+- the sign of ``relu(-0.0)`` and ``relu6(-0.0)`` at each position of an array, in
+  TensorFlow and in PyTorch (a vectorised loop and its scalar remainder can differ:
+  TF's do on x86-64, PyTorch's aarch64 loops give +0.0 where its x86-64 ones keep -0.0);
 - the error of TF's float64 GELU against the exact x Phi(x);
 - where TF's softplus, which has no threshold, becomes the identity;
 - the precision of ``tf.nn.leaky_relu``'s ``alpha`` in float64;
@@ -39,15 +40,26 @@ def _tf() -> Any:
 
 
 def signed_zero() -> list[Finding]:
-    """Positions of -0.0 kept by TF's relu and relu6, for arrays of 1 to 64 zeros of each float dtype."""
+    """Positions of -0.0 kept by relu and relu6, in TF and PyTorch, for arrays of 1 to 64 zeros of each float dtype."""
+    import torch
+
     tf = _tf()
+    frameworks = {
+        "tensorflow": {"relu": lambda x: tf.nn.relu(tf.constant(x)), "relu6": lambda x: tf.nn.relu6(tf.constant(x))},
+        "torch": {
+            "relu": lambda x: torch.relu(torch.from_numpy(x)),
+            "relu6": lambda x: torch.nn.functional.relu6(torch.from_numpy(x)),
+        },
+    }
     found = []
-    for dtype in (np.float32, np.float64):
-        for name, fn in (("relu", tf.nn.relu), ("relu6", tf.nn.relu6)):
-            for n in (1, 3, 4, 8, 17, 64):
-                y = fn(tf.constant(np.full(n, -0.0, dtype=dtype))).numpy()
-                kept = int(np.signbit(y).sum())
-                found.append({"function": name, "dtype": np.dtype(dtype).name, "n": n, "negative_zeros_kept": kept})
+    for library, functions in frameworks.items():
+        for dtype in (np.float32, np.float64):
+            for name, fn in functions.items():
+                for n in (1, 3, 4, 8, 17, 64):
+                    y = fn(np.full(n, -0.0, dtype=dtype)).numpy()
+                    kept = int(np.signbit(y).sum())
+                    row = {"library": library, "function": name, "dtype": np.dtype(dtype).name, "n": n}
+                    found.append(row | {"negative_zeros_kept": kept})
     return found
 
 
@@ -112,9 +124,9 @@ def findings() -> dict[str, Any]:
 def main() -> None:
     found = findings()
     print(f"TensorFlow {found['tensorflow']}: where it departs from PyTorch (relu_lib follows PyTorch)")
-    print("\nrelu(-0.0) and relu6(-0.0): negative zeros kept, of n (PyTorch and relu_lib keep all)")
+    print("\nrelu(-0.0) and relu6(-0.0): negative zeros kept, of n (relu_lib keeps all, on every CPU)")
     for row in found["signed_zero"]:
-        print(f"  {row['function']:5} {row['dtype']}  n={row['n']:2}: {row['negative_zeros_kept']}")
+        print(f"  {row['library']:10} {row['function']:5} {row['dtype']}  n={row['n']:2}: {row['negative_zeros_kept']}")
     gelu = found["gelu_float64_error"]
     print(f"\nfloat64 GELU: largest error {gelu['max_abs_error']:.2e} (float64 eps {gelu['float64_eps']:.1e})")
     print("\nsoftplus is the identity (value x, gradient 1) from:")

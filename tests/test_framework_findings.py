@@ -1,6 +1,7 @@
-"""benchmarks/framework_findings.py keeps running and reports every finding, whatever TensorFlow answers.
+"""benchmarks/framework_findings.py keeps running and reports every finding, whatever the frameworks answer.
 
-The findings are TensorFlow's incidental behaviour, measured rather than asserted:
+The findings are TensorFlow's incidental behaviour, and PyTorch's sign of a zero
+result, measured rather than asserted:
 only their presence and their ranges are checked here, never their values.
 """
 
@@ -16,6 +17,7 @@ from conftest import require
 ROOT = Path(__file__).resolve().parents[1]
 
 require("tensorflow")
+require("torch")
 
 
 def load_findings() -> ModuleType:
@@ -37,6 +39,7 @@ def test_every_finding_is_measured_and_in_range(capsys) -> None:
         "derivative_at_nan",
     }
     assert found["signed_zero"], "no signed-zero measurement"
+    assert {row["library"] for row in found["signed_zero"]} == {"tensorflow", "torch"}
     for row in found["signed_zero"]:
         assert 0 <= row["negative_zeros_kept"] <= row["n"]
     gelu = found["gelu_float64_error"]

@@ -231,13 +231,13 @@ def test_selu_derivative_at_zero_tf_takes_the_right_branch(dtype):
 
 @pytest.mark.parametrize("dtype", TF_DTYPES, ids=["float32", "float64"])
 def test_relu_and_relu6_of_negative_zero_are_negative_zero_at_every_position(dtype):
-    # torch and relu_lib give -0.0 at every position of every length; TensorFlow's sign
-    # depends on the position (vector loop or scalar remainder): a finding, not checked here.
+    # relu_lib gives -0.0 at every position of every length, on every CPU. The frameworks'
+    # sign depends on the position (vector loop or scalar remainder) and on the CPU (PyTorch's
+    # aarch64 loops give +0.0, its x86-64 ones -0.0): findings, printed by
+    # benchmarks/framework_findings.py, not checked here.
     for n in (1, 3, 4, 8, 17, 64):
         x = np.full(n, -0.0, dtype=dtype)
-        for torch_fn, ours in ((F.relu, rl.relu), (F.relu6, rl.relu6)):
-            torch_value = torch_fn(torch.from_numpy(x)).numpy()
-            assert (torch_value == 0).all() and np.signbit(torch_value).all(), "torch: -0.0"
+        for ours in (rl.relu, rl.relu6):
             value = ours(x)
             assert (value == 0).all() and np.signbit(value).all(), f"relu_lib {ours.__name__}, n={n}: -0.0"
 

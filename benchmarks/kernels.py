@@ -14,6 +14,10 @@ a backward pass against the backward passes it replaces, where "vs tanh" holds i
 the forward pass, one vectorised call that a derivative's comparison and NaN check
 cannot beat out of the cache on every CPU.
 
+Leaky ReLU and the derivatives make several passes over each block of the input
+while it is in the cache; a sweep times them, on the largest size with ``out=``,
+with blocks of 256 KiB to 2 MiB, the best of which depends on the CPU's caches.
+
 The numpy forms for relu and relu6 are the speed to match, not all exact:
 ``np.maximum(x, 0)`` turns -0.0 into +0.0 on AVX-512. The others give relu_lib's
 exact results, so the comparison is like for like: for Leaky ReLU, ``np.maximum(x,
@@ -167,8 +171,45 @@ def row(name: str, fn: Callable, forms: dict[str, Callable], x: object, out: obj
     )
 
 
+BLOCK_BYTES = (256 << 10, 512 << 10, 1 << 20, 2 << 20)
+"""Block sizes tried for the multi-pass kernels (Leaky ReLU and the piecewise-constant derivatives)."""
+
+
+def block_sweep(n: int, repeat: int) -> list[str]:
+    """A line per multi-pass kernel and dtype: its ``out=`` time with each of :data:`BLOCK_BYTES` per block.
+
+    The block has to stay in the cache between a kernel's passes, so the best
+    size depends on the CPU's caches; every size of a line is timed interleaved.
+    """
+    from relu_lib import _kernels as k
+    from relu_lib.timing import compare
+
+    def blocked(fn: Callable, size: int, x: object, out: object) -> Callable[[], object]:
+        def call() -> object:
+            kept, k.STREAM_BYTES = k.STREAM_BYTES, size
+            try:
+                return fn(x, out=out)
+            finally:
+                k.STREAM_BYTES = kept
+
+        return call
+
+    header = f"  {'function':<12} {'dtype':<8} " + " ".join(f"{f'{b >> 10} KiB':>10}" for b in BLOCK_BYTES)
+    lines = [header]
+    multi_pass = {name: fn for name, fn in library_forms().items() if name not in ("relu", "relu6")}
+    for dtype in (np.float32, np.float64):
+        x = (np.random.default_rng(0).standard_normal(n) * 3).astype(dtype)
+        out = np.empty_like(x)
+        for name, fn in multi_pass.items():
+            candidates = {f"{b}": blocked(fn, b, x, out) for b in BLOCK_BYTES}
+            table = compare(candidates, reference=f"{k.STREAM_BYTES}", repeat=repeat, min_time=0.02)
+            times = " ".join(f"{table.time(f'{b}') * 1e6:>8.1f}us" for b in BLOCK_BYTES)
+            lines.append(f"  {name:<12} {np.dtype(dtype).name:<8} {times}")
+    return lines
+
+
 def measure(sizes: tuple[int, ...], repeat: int) -> list[str]:
-    """Print one line per (function, size, dtype, allocating or out=), then the selections; return the lines."""
+    """Print a line per (function, size, dtype, allocating or out=), the block sweep, the selections; return them."""
     from relu_lib import _kernels as k
 
     lines: list[str] = []
@@ -193,6 +234,10 @@ def measure(sizes: tuple[int, ...], repeat: int) -> list[str]:
                 out = None if mode == "alloc" else buf
                 for name, fn in ours.items():
                     emit(row(name, fn, forms[name], x, out, repeat))
+    emit("")
+    emit(f"block sizes (out= on {max(sizes):.0e} values, us; relu_lib uses {k.STREAM_BYTES >> 10} KiB):")
+    for line in block_sweep(max(sizes), repeat):
+        emit(line)
     emit("")
     emit("selections (path chosen; the in-cache timing of every exact path, us):")
     for op in k.OPERATIONS:

@@ -116,15 +116,25 @@ BLOCK = 65536
 """Elements per block of the ``blocked`` path: its zero block (256 KiB in float32) stays in
 the L2 cache, and at about a microsecond of Python per block the loop costs under 5% at 1e7."""
 
-STREAM_BLOCK = 262144
-"""Elements per block of the multi-pass kernels (:func:`against_scaled`, :func:`indicator`).
+STREAM_BYTES = 1 << 20
+"""Bytes per block of the multi-pass kernels (:func:`against_scaled`, :func:`indicator`).
 
 Their passes over a block re-read it from the cache, so out of the cache the
-input is read from memory once. Measured on 1e7 values, blocks of a quarter
-million (1 MiB in float32, within the L3 cache) beat smaller ones, whose
-microsecond of Python per pass adds up; arrays of up to one block run as whole
-arrays, which is faster while they fit in the cache anyway.
+input is read from memory once. What has to stay in the cache is bytes, so a
+block holds ``STREAM_BYTES // itemsize`` values (see :func:`stream_block`).
+On 1e7 float32 values 1 MiB blocks beat 256 KiB ones on an AMD EPYC with 1 MiB
+of L2 cache per core; on an Intel Xeon with 2 MiB, 512 KiB blocks were a little
+faster, and 2 MiB ones (float64's, when blocks were counted in values) the
+slowest in both dtypes. ``make bench`` prints the sweep for each machine. Arrays
+of up to one block run as whole arrays, which is faster while they fit in the
+cache anyway.
 """
+
+
+def stream_block(dtype: np.dtype) -> int:
+    """Values per block of the multi-pass kernels in ``dtype``: :data:`STREAM_BYTES` of them."""
+    return STREAM_BYTES // dtype.itemsize
+
 
 _ORDERS = ("zero_first", "x_first")
 # Timing runs in the cache, where the loops differ most; out of it they all wait on memory.
@@ -408,11 +418,12 @@ def _block_pairs(x: np.ndarray, res: np.ndarray, *, apart: bool = False) -> list
     result could overwrite input a later block still has to read. ``apart``
     says the caller has ruled that out already.
     """
-    if x.size <= STREAM_BLOCK or not (x.flags.c_contiguous and res.flags.c_contiguous):
+    size = stream_block(x.dtype)
+    if x.size <= size or not (x.flags.c_contiguous and res.flags.c_contiguous):
         return [(x, res)]
     if not apart and _overlaps_partially(x, res):
         return [(x, res)]
-    flat_x, flat_res, size = x.reshape(-1), res.reshape(-1), STREAM_BLOCK
+    flat_x, flat_res = x.reshape(-1), res.reshape(-1)
     return [(flat_x[i : i + size], flat_res[i : i + size]) for i in range(0, flat_x.size, size)]
 
 
@@ -433,7 +444,7 @@ def against_scaled(ufunc: np.ufunc, x: np.ndarray, scale: np.generic, res: np.nd
         else:
             ufunc(x, np.multiply(x, scale, out=res), out=res)
         return res
-    scratch = np.empty(STREAM_BLOCK, dtype=x.dtype) if np.may_share_memory(x, res) else None
+    scratch = np.empty(stream_block(x.dtype), dtype=x.dtype) if np.may_share_memory(x, res) else None
     for part, into in pairs:
         tmp = into if scratch is None else scratch[: part.size]
         np.multiply(part, scale, out=tmp)
@@ -489,7 +500,7 @@ def indicator(
     kind, first, second = _levels(res.dtype, high, low, math.copysign(1.0, low))
     pairs = _block_pairs(x, res, apart=True)
     whole = len(pairs) == 1
-    mask = np.empty(x.shape if whole else STREAM_BLOCK, dtype=bool)
+    mask = np.empty(x.shape if whole else stream_block(x.dtype), dtype=bool)
     inside = None if below is None else np.empty_like(mask)
     either = None if below is None else np.empty_like(mask)
     for part, into in pairs:

@@ -292,7 +292,7 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
     s = masked_level_slopes(dtype, 1)[0] if which == "masked" else -0.0
     assert k._levels(np.dtype(dtype), 1.0, s, math.copysign(1.0, s))[0] == "masked"
     f = _leaky(s)
-    for n in (67, 2 * k.STREAM_BLOCK + 5):
+    for n in (67, 2 * k.stream_block(np.dtype(dtype)) + 5):
         x = base_input(dtype, n)
         _, slope = torch_expected(f, x)
         assert_bits(f.slope(x), slope, nan_sign=False, what=f"{f.id}' n={n}")
@@ -306,7 +306,7 @@ def test_out_with_padded_rows_beside_a_contiguous_input(fn_id: str, dtype: Any) 
     # x is one contiguous run of more than a block, out= the same shape with padded rows:
     # out= cannot be walked as one flat run, so blocks of it cannot be flat views.
     f = BY_ID[fn_id]
-    n = 2 * k.STREAM_BLOCK + 6
+    n = 2 * k.stream_block(np.dtype(dtype)) + 6
     x = base_input(dtype, n).reshape(2, -1)
     value, slope = (a.reshape(x.shape) for a in expected_for(fn_id, dtype, n))
     for path in k.PATHS:
@@ -325,7 +325,7 @@ def test_out_starting_where_the_input_starts_at_another_stride(fn_id: str, dtype
     # kernel of several passes that took them for x itself would read its own results,
     # and so would np.copyto, which the compare path uses. Every clamp path is forced.
     f = BY_ID[fn_id]
-    n = 2 * k.STREAM_BLOCK + 6
+    n = 2 * k.stream_block(np.dtype(dtype)) + 6
     for path in k.PATHS:
         with k.forced("max0", path), k.forced("min0", path):
             for kind in ("value", "slope"):
@@ -345,7 +345,7 @@ def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
     # before reading the next would read its own results.
     # Every clamp path is forced too: the blocked one walks blocks as well.
     f = BY_ID[fn_id]
-    n = 2 * k.STREAM_BLOCK + 5
+    n = 2 * k.stream_block(np.dtype(dtype)) + 5
     x = base_input(dtype, n + 1)
     for path in k.PATHS:
         with k.forced("max0", path), k.forced("relu6", path):
@@ -363,7 +363,9 @@ def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01", "leaky_relu-0.0", "leaky_relu-2.0"])
 def test_streamed_kernels_across_their_block_boundaries(fn_id: str, dtype: Any) -> None:
-    # Leaky ReLU and the piecewise-constant derivatives run whole arrays up to STREAM_BLOCK
-    # values and blocks beyond it: both sides of the boundary, a full last block and a tail.
-    for n in (k.STREAM_BLOCK, k.STREAM_BLOCK + 1, 2 * k.STREAM_BLOCK + 5):
+    # Leaky ReLU and the piecewise-constant derivatives run whole arrays up to a block
+    # (STREAM_BYTES of the dtype) and blocks beyond it: both sides of the boundary, a full
+    # last block and a tail.
+    block = k.stream_block(np.dtype(dtype))
+    for n in (block, block + 1, 2 * block + 5):
         check(BY_ID[fn_id], dtype, n)

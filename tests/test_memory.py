@@ -122,14 +122,14 @@ def test_out_is_the_only_array_of_the_input_size(name, fn, dtype) -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_leaky_relu_on_blocks_needs_at_most_one_block_of_scratch(dtype) -> None:
-    # Beyond STREAM_BLOCK values Leaky ReLU runs block by block: into an out= apart from x
+    # Beyond a block (STREAM_BYTES) Leaky ReLU runs block by block: into an out= apart from x
     # with no scratch at all, in place with one block of x's dtype as scratch.
-    from relu_lib._kernels import STREAM_BLOCK
+    from relu_lib._kernels import STREAM_BYTES, stream_block
 
-    x = (np.random.default_rng(2).standard_normal(2 * STREAM_BLOCK + 5) * 40).astype(dtype)
+    x = (np.random.default_rng(2).standard_normal(2 * stream_block(np.dtype(dtype)) + 5) * 40).astype(dtype)
     out = np.empty_like(x)
     assert peak(lambda: rl.leaky_relu(x, out=out)) < 0.01 * x.nbytes
-    block = STREAM_BLOCK * x.itemsize
+    block = STREAM_BYTES
     in_place = x.copy()
     assert block <= peak(lambda: rl.leaky_relu(in_place, out=in_place)) < block + 4096
     in_place = x.copy()

@@ -154,11 +154,11 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         (
             (
                 "relu_lib._kernels.x__block_pairs",
-                "flat_x, flat_res, size = x.reshape(-1), res.reshape(-2), STREAM_BLOCK",
+                "flat_x, flat_res = x.reshape(-1), res.reshape(-2)",
             ),
             (
                 "relu_lib._kernels.x__block_pairs",
-                "flat_x, flat_res, size = x.reshape(-2), res.reshape(-1), STREAM_BLOCK",
+                "flat_x, flat_res = x.reshape(-2), res.reshape(-1)",
             ),
             (
                 "relu_lib._kernels.x__blocked_path",

@@ -123,9 +123,9 @@ Their passes over a block re-read it from the cache, so out of the cache the
 input is read from memory once. What has to stay in the cache is bytes, so a
 block holds ``STREAM_BYTES // itemsize`` values (see :func:`stream_block`).
 On 1e7 float32 values 1 MiB blocks beat 256 KiB ones on an AMD EPYC with 1 MiB
-of L2 cache per core; on an Intel Xeon with 2 MiB, 512 KiB blocks were a little
-faster, and 2 MiB ones (float64's, when blocks were counted in values) the
-slowest in both dtypes. ``make bench`` prints the sweep for each machine. Arrays
+of L2 cache per core; on an Intel Xeon with 2 MiB, blocks of 256-512 KiB were up
+to 15% faster, and 2 MiB ones (float64's, when blocks were counted in values)
+the slowest in both dtypes. ``make bench`` prints the sweep for each machine. Arrays
 of up to one block run as whole arrays, which is faster while they fit in the
 cache anyway.
 """

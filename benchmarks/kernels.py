@@ -14,9 +14,11 @@ a backward pass against the backward passes it replaces, where "vs tanh" holds i
 the forward pass, one vectorised call that a derivative's comparison and NaN check
 cannot beat out of the cache on every CPU.
 
-Leaky ReLU and the derivatives make several passes over each block of the input
-while it is in the cache; a sweep times them, on the largest size with ``out=``,
-with blocks of 256 KiB to 2 MiB, the best of which depends on the CPU's caches.
+Leaky ReLU and the derivatives run either as numpy passes over each block of the
+input while it is in the cache, or, where numba is installed (relu_lib's ``fast``
+extra), as one compiled loop; each call takes the one its selection timed faster.
+A sweep times both, on the largest size with ``out=``: the passes with blocks of
+256 KiB to 2 MiB, the best of which depends on the CPU's caches, and the loop.
 
 The numpy forms for relu and relu6 are the speed to match, not all exact:
 ``np.maximum(x, 0)`` turns -0.0 into +0.0 on AVX-512. The others give relu_lib's
@@ -176,35 +178,41 @@ BLOCK_BYTES = (256 << 10, 512 << 10, 1 << 20, 2 << 20)
 
 
 def block_sweep(n: int, repeat: int) -> list[str]:
-    """A line per multi-pass kernel and dtype: its ``out=`` time with each of :data:`BLOCK_BYTES` per block.
+    """A line per multi-pass kernel and dtype: its ``out=`` time as passes with each of :data:`BLOCK_BYTES`
+    per block, and as the compiled loop ("-" without numba).
 
     The block has to stay in the cache between a kernel's passes, so the best
-    size depends on the CPU's caches; every size of a line is timed interleaved.
+    size depends on the CPU's caches; every time of a line is measured interleaved.
     """
+    from relu_lib import _compiled
     from relu_lib import _kernels as k
     from relu_lib.timing import compare
 
-    def blocked(fn: Callable, size: int, x: object, out: object) -> Callable[[], object]:
+    def forced(fn: Callable, x: object, out: object, path: str, size: int = k.STREAM_BYTES) -> Callable[[], object]:
         def call() -> object:
             kept, k.STREAM_BYTES = k.STREAM_BYTES, size
             try:
-                return fn(x, out=out)
+                with k.forced("scaled", path), k.forced("levels", path):
+                    return fn(x, out=out)
             finally:
                 k.STREAM_BYTES = kept
 
         return call
 
+    looped = _compiled.loops() is not None
     header = f"  {'function':<12} {'dtype':<8} " + " ".join(f"{f'{b >> 10} KiB':>10}" for b in BLOCK_BYTES)
-    lines = [header]
+    lines = [header + f" {'compiled':>10}"]
     multi_pass = {name: fn for name, fn in library_forms().items() if name not in ("relu", "relu6")}
     for dtype in (np.float32, np.float64):
         x = (np.random.default_rng(0).standard_normal(n) * 3).astype(dtype)
         out = np.empty_like(x)
         for name, fn in multi_pass.items():
-            candidates = {f"{b}": blocked(fn, b, x, out) for b in BLOCK_BYTES}
+            candidates = {f"{b}": forced(fn, x, out, "passes", b) for b in BLOCK_BYTES}
+            if looped:
+                candidates["compiled"] = forced(fn, x, out, "compiled")
             table = compare(candidates, reference=f"{k.STREAM_BYTES}", repeat=repeat, min_time=0.02)
-            times = " ".join(f"{table.time(f'{b}') * 1e6:>8.1f}us" for b in BLOCK_BYTES)
-            lines.append(f"  {name:<12} {np.dtype(dtype).name:<8} {times}")
+            times = " ".join(f"{table.time(key) * 1e6:>8.1f}us" for key in candidates)
+            lines.append(f"  {name:<12} {np.dtype(dtype).name:<8} {times}" + ("" if looped else f" {'-':>10}"))
     return lines
 
 
@@ -235,12 +243,15 @@ def measure(sizes: tuple[int, ...], repeat: int) -> list[str]:
                 for name, fn in ours.items():
                     emit(row(name, fn, forms[name], x, out, repeat))
     emit("")
-    emit(f"block sizes (out= on {max(sizes):.0e} values, us; relu_lib uses {k.STREAM_BYTES >> 10} KiB):")
+    emit(
+        f"multi-pass kernels, numpy passes by block size and the compiled loop (out= on {max(sizes):.0e} values, us; "
+        f"relu_lib's blocks are {k.STREAM_BYTES >> 10} KiB):"
+    )
     for line in block_sweep(max(sizes), repeat):
         emit(line)
     emit("")
     emit("selections (path chosen; the in-cache timing of every exact path, us):")
-    for op in k.OPERATIONS:
+    for op in k.paths():
         for dtype in (np.float16, np.float32, np.float64):
             sel = k.selection(op, dtype)
             times = ", ".join(f"{p} {s * 1e6:.1f}" for p, s in sel.seconds.items())

@@ -15,10 +15,11 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from . import _compiled
 from ._arrays import compute_dtype
 
 Kernel = Callable[[np.ndarray, np.ndarray], None]
@@ -111,6 +112,19 @@ OPERATIONS: dict[str, Bounds] = {"max0": (0.0, None), "min0": (None, 0.0), "relu
 
 PATHS: tuple[str, ...] = ("clip", "scalar", "blocked", "compare")
 """Every way a clamp can run (see :func:`paths`); ``compare`` is the fallback that is always exact."""
+
+FUSED: dict[str, str] = {
+    "scaled": "Leaky ReLU's x if x > 0 else s x (against_scaled)",
+    "levels": "the piecewise-constant derivatives (indicator)",
+}
+"""The multi-pass kernels that one compiled loop can replace, and what each computes."""
+
+FUSED_PATHS: tuple[str, ...] = ("passes", "compiled")
+"""How a multi-pass kernel can run: numpy passes over cache-sized blocks (always exact), or one
+loop compiled by numba (:mod:`relu_lib._compiled`) where numba is installed and the probe finds it exact."""
+
+FALLBACK: dict[str, str] = {**dict.fromkeys(OPERATIONS, "compare"), **dict.fromkeys(FUSED, "passes")}
+"""The path each operation runs where the one chosen or forced is not exact: exact on every CPU."""
 
 BLOCK = 65536
 """Elements per block of the ``blocked`` path: its zero block (256 KiB in float32) stays in
@@ -235,7 +249,7 @@ _PATH_FUNCTIONS: dict[str, Callable[[str, np.ndarray, np.ndarray, str | None], N
 
 def paths() -> dict[str, tuple[str, ...]]:
     """Every selectable operation and the paths it can run, for tests that force each one."""
-    return dict.fromkeys(OPERATIONS, PATHS)
+    return {**dict.fromkeys(OPERATIONS, PATHS), **dict.fromkeys(FUSED, FUSED_PATHS)}
 
 
 def _probe_inputs(dtype: np.dtype) -> list[np.ndarray]:
@@ -326,13 +340,79 @@ def _select(op: str, dtype: np.dtype) -> Selection:
     return Selection(exact, seconds, min(seconds, key=seconds.__getitem__))
 
 
+# Parameters each fused kernel is probed with: a slope below 1 (max) and above (min); and
+# ReLU', ReLU6' and Leaky ReLU' levels, with a slope the passes can make by arithmetic and
+# one they cannot (-0.0).
+_FUSED_PROBES: dict[str, tuple[tuple[Any, ...], ...]] = {
+    "scaled": ((np.maximum, 0.01), (np.minimum, 2.0)),
+    "levels": ((0.0, None, 1.0, 0.0), (0.0, 6.0, 1.0, 0.0), (0.0, None, 1.0, 0.01), (0.0, None, 1.0, -0.0)),
+}
+
+
+def _loops() -> _compiled.Loops:
+    # Only called where a selection found the loops exact, which needs them to exist.
+    return cast(_compiled.Loops, _compiled.loops())
+
+
+def _fused_run(op: str, path: str, x: np.ndarray, res: np.ndarray, args: tuple[Any, ...]) -> None:
+    """Run fused kernel ``op`` through ``path`` (``res`` contiguous and apart from ``x``, or ``x`` itself)."""
+    if op == "scaled":
+        ufunc, slope = args
+        s = x.dtype.type(slope)
+        if path == "compiled":
+            _loops().scaled(x.reshape(-1), s, res.reshape(-1))
+        else:
+            _scaled_passes(ufunc, x, s, res)
+        return
+    above, below, high, low = args
+    if path == "compiled":
+        t = x.dtype.type
+        bounded = below is not None
+        _loops().levels(x.reshape(-1), res.reshape(-1), t(above), t(below if bounded else 0), bounded, t(high), t(low))
+    else:
+        _levels_passes(x, res, above, below, high, low)
+
+
+def _compiled_is_exact(op: str, dtype: np.dtype) -> bool:
+    """Whether the compiled loop exists for ``dtype`` and gives the passes' bits on every probe, fresh and in place."""
+    if dtype not in _compiled.DTYPES or _compiled.loops() is None:
+        return False
+    for probe in _probe_inputs(dtype):
+        x = np.ascontiguousarray(probe)  # the loop only ever runs on flat runs
+        for args in _FUSED_PROBES[op]:
+            expected = np.empty_like(x)
+            # A slope of 2 overflows the product at the dtype's maximum, to -inf as intended.
+            with np.errstate(over="ignore"):
+                _fused_run(op, "passes", x, expected, args)
+            fresh = np.empty_like(x)
+            _fused_run(op, "compiled", x, fresh, args)
+            in_place = x.copy()
+            _fused_run(op, "compiled", in_place, in_place, args)
+            if not (_same_bits(fresh, expected) and _same_bits(in_place, expected)):
+                return False
+    return True
+
+
+def _select_fused(op: str, dtype: np.dtype) -> Selection:
+    exact: dict[str, str | None] = {"passes": None}
+    if _compiled_is_exact(op, dtype):
+        exact["compiled"] = None
+    x = np.linspace(-1.0, 1.0, _TIMED_SIZE).astype(dtype)
+    res = np.empty_like(x)
+    # Timed with the fewest passes each kernel can take (ReLU' is a cast of the mask), the
+    # case where one loop gains least over them.
+    args = _FUSED_PROBES[op][0]
+    seconds = {path: _seconds(functools.partial(_fused_run, op, path, x, res, args)) for path in exact}
+    return Selection(exact, seconds, min(seconds, key=seconds.__getitem__))
+
+
 def selection(op: str, dtype: np.dtype | type) -> Selection:
     """The probed and timed :class:`Selection` of ``op`` for ``dtype``, made at its first use."""
     key = (op, np.dtype(dtype))
     if key not in _SELECTIONS:
-        if op not in OPERATIONS:
-            raise ValueError(f"no selectable operation {op!r}; there are {sorted(OPERATIONS)}")
-        _SELECTIONS[key] = _select(*key)
+        if op not in FALLBACK:
+            raise ValueError(f"no selectable operation {op!r}; there are {sorted(FALLBACK)}")
+        _SELECTIONS[key] = _select(*key) if op in OPERATIONS else _select_fused(*key)
     return _SELECTIONS[key]
 
 
@@ -340,12 +420,14 @@ def chosen(op: str, dtype: np.dtype | type) -> tuple[str, str | None]:
     """The path and argument order ``op`` runs now for ``dtype``, honouring :func:`forced`.
 
     A forced path that cannot be exact on this CPU (no argument order keeps
-    -0.0) runs as ``compare``: a forced kernel is never allowed to be wrong.
+    -0.0, or numba is not installed) runs as the fallback, ``compare`` for a
+    clamp and ``passes`` for a fused kernel: a forced kernel is never allowed
+    to be wrong.
     """
     sel = selection(op, dtype)
     path = _FORCED.get(op, sel.path)
     if path not in sel.exact:
-        path = "compare"
+        path = FALLBACK[op]
     return path, sel.exact[path]
 
 
@@ -361,8 +443,8 @@ def forced(op: str, path: str) -> Iterator[None]:
         >>> sorted(paths()["max0"])
         ['blocked', 'clip', 'compare', 'scalar']
     """
-    if op not in OPERATIONS or path not in PATHS:
-        raise ValueError(f"forced() takes an operation of {sorted(OPERATIONS)} and a path of {list(PATHS)}")
+    if path not in paths().get(op, ()):
+        raise ValueError(f"forced() takes an operation and one of its paths, from {paths()}")
     previous = _FORCED.get(op)
     _FORCED[op] = path
     try:
@@ -374,14 +456,17 @@ def forced(op: str, path: str) -> Iterator[None]:
             _FORCED[op] = previous
 
 
+def _running(op: str, dtype: np.dtype) -> tuple[str, str | None]:
+    """:func:`chosen`, with a plain dict lookup first: this runs on every call of a kernel."""
+    sel = _SELECTIONS.get((op, dtype))
+    if sel is None or _FORCED:
+        return chosen(op, dtype)
+    return sel.path, sel.exact[sel.path]
+
+
 def clamp(op: str, x: np.ndarray, res: np.ndarray) -> np.ndarray:
     """``res = op(x)`` through the chosen path; ``res`` may be ``x`` itself."""
-    key = (op, x.dtype)
-    sel = _SELECTIONS.get(key)  # a plain dict lookup: this runs on every ReLU call
-    if sel is None or _FORCED:
-        path, order = chosen(op, x.dtype)
-    else:
-        path, order = sel.path, sel.exact[sel.path]
+    path, order = _running(op, x.dtype)
     _PATH_FUNCTIONS[path](op, x, res, order)
     return res
 
@@ -427,16 +512,41 @@ def _block_pairs(x: np.ndarray, res: np.ndarray, *, apart: bool = False) -> list
     return [(flat_x[i : i + size], flat_res[i : i + size]) for i in range(0, flat_x.size, size)]
 
 
-def against_scaled(ufunc: np.ufunc, x: np.ndarray, scale: np.generic, res: np.ndarray) -> np.ndarray:
-    """``res = ufunc(x, scale * x)``: Leaky ReLU's two passes, with ``res`` itself as the scratch.
+def _runs_compiled(op: str, x: np.ndarray, res: np.ndarray) -> bool:
+    """Whether the fused kernel ``op`` runs its compiled loop on this ``x`` and ``res``.
 
-    ``scale * x`` is written into ``res`` and combined with ``x`` in place, so no
-    temporary is allocated unless ``res`` shares memory with ``x``. Large arrays
-    run block by block, both passes while the block is in the cache, so out of
-    the cache the input is read once. ``res`` may be ``x`` itself (a block is
-    read before it is written) or overlap it partially (then numpy orders
-    whole-array passes itself).
+    The loop walks both arrays as one flat run, so both must be contiguous and
+    of one dtype, and ``res`` either apart from ``x`` or ``x`` itself.
     """
+    return (
+        _running(op, x.dtype)[0] == "compiled"
+        and x.flags.c_contiguous
+        and res.flags.c_contiguous
+        and res.dtype == x.dtype
+        and not _overlaps_partially(x, res)
+    )
+
+
+def against_scaled(ufunc: np.ufunc, x: np.ndarray, scale: np.generic | np.ndarray, res: np.ndarray) -> np.ndarray:
+    """``res = ufunc(x, scale * x)``: Leaky ReLU, ``x if x > 0 else scale * x``, for a positive ``scale``.
+
+    ``ufunc`` is np.maximum for ``scale <= 1`` and np.minimum above. Where the
+    ``scaled`` kernel runs compiled (see :data:`FUSED`) that is one loop. Else it
+    is two passes, with ``res`` itself as the scratch: ``scale * x`` is written
+    into ``res`` and combined with ``x`` in place, so no temporary is allocated
+    unless ``res`` shares memory with ``x``. Large arrays run block by block, both
+    passes while the block is in the cache, so out of the cache the input is read
+    once. ``res`` may be ``x`` itself (a block is read before it is written) or
+    overlap it partially (then numpy orders whole-array passes itself).
+    """
+    if _runs_compiled("scaled", x, res):
+        # PReLU hands over its one slope as an array shaped to broadcast; the loop takes a scalar.
+        _fused_run("scaled", "compiled", x, res, (ufunc, np.asarray(scale).item()))
+        return res
+    return _scaled_passes(ufunc, x, scale, res)
+
+
+def _scaled_passes(ufunc: np.ufunc, x: np.ndarray, scale: np.generic | np.ndarray, res: np.ndarray) -> np.ndarray:
     pairs = _block_pairs(x, res)
     if len(pairs) == 1:
         if np.may_share_memory(x, res):
@@ -483,7 +593,8 @@ def indicator(
 ) -> np.ndarray:
     """``res = high`` where ``above < x`` (and ``x < below``, for ``above < below``), ``low`` elsewhere, NaN at NaN.
 
-    The piecewise-constant derivatives (ReLU', ReLU6', Leaky ReLU'). Per cache-sized
+    The piecewise-constant derivatives (ReLU', ReLU6', Leaky ReLU'). Where the
+    ``levels`` kernel runs compiled (see :data:`FUSED`) that is one loop. Else, per cache-sized
     block: the comparisons into a reused boolean mask (a byte per value, the
     cheapest comparison numpy has), one cast of the mask into ``res``, and, unless
     ``high`` and ``low`` are 1 and 0, ``low + mask * (high - low)`` where that is
@@ -497,6 +608,16 @@ def indicator(
         return res
     if np.may_share_memory(x, res) and not _exactly_aliased(x, res):
         x = x.copy()  # a block's result must not overwrite input a later block reads
+    if _runs_compiled("levels", x, res):
+        _fused_run("levels", "compiled", x, res, (above, below, high, low))
+        return res
+    return _levels_passes(x, res, above, below, high, low)
+
+
+def _levels_passes(
+    x: np.ndarray, res: np.ndarray, above: float, below: float | None, high: float, low: float
+) -> np.ndarray:
+    """:func:`indicator` as numpy passes over cache-sized blocks; ``res`` is ``x`` or apart from it."""
     kind, first, second = _levels(res.dtype, high, low, math.copysign(1.0, low))
     pairs = _block_pairs(x, res, apart=True)
     whole = len(pairs) == 1

@@ -195,7 +195,7 @@ class Machine:
         if self.torch_capability:
             parts.append(f"PyTorch {self.torch_capability}")
         parts.append(self.thread_summary())
-        shown = [(name, v) for name, v in self.versions if name in ("numpy", "torch", "tensorflow")]
+        shown = [(name, v) for name, v in self.versions if name in ("numpy", "numba", "torch", "tensorflow")]
         if shown:
             parts.append(", ".join(f"{_LIBRARY_LABELS.get(name, name)} {v}" for name, v in shown))
         variables = [f"{name}={value}" for name, value in self.environment if name in _SUMMARY_VARIABLES]
@@ -373,6 +373,10 @@ def describe(frameworks: bool = True, *, load: bool = False) -> Machine:
     scipy_version = getattr(scipy, "__version__", None) or _distribution_version("scipy")
     if scipy_version:
         versions.append(("scipy", scipy_version))
+    # Whether relu_lib's compiled loops can run (its fast extra) changes its own timings.
+    numba_version = _distribution_version("numba")
+    if numba_version:
+        versions.append(("numba", numba_version))
     capability = None
     if frameworks:
         torch = _framework("torch", load)

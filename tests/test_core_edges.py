@@ -247,7 +247,7 @@ def test_the_zero_block_is_a_read_only_block_of_zeros_of_the_dtype(dtype: Any) -
 
 
 def test_paths_names_every_path_of_every_operation() -> None:
-    assert k.paths() == {op: k.PATHS for op in k.OPERATIONS}
+    assert k.paths() == {**{op: k.PATHS for op in k.OPERATIONS}, **{op: k.FUSED_PATHS for op in k.FUSED}}
     assert set(k.PATHS) == set(k._PATH_FUNCTIONS)
 
 

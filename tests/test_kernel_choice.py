@@ -7,12 +7,15 @@ fastest). These tests pin each choice directly, so that such a change fails.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
-from conftest import FLOATS
+from conftest import FLOATS, require
 
+import relu_lib as rl
+from relu_lib import _compiled
 from relu_lib import _kernels as k
 from relu_lib._arrays import check_count
 
@@ -245,3 +248,108 @@ def test_every_path_on_a_cpu_that_breaks_ties_each_way(monkeypatch: pytest.Monke
                         same = np.array_equal(got, expected, equal_nan=True)
                         signs = np.array_equal(np.signbit(got), np.signbit(expected))
                         assert same and signs, f"{op} {path} ties to {tie}, {layout}, {how}"
+
+
+# The fused kernels: numpy passes, or one loop compiled by numba
+# ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", list(k.FUSED))
+def test_the_compiled_loops_are_offered_where_numba_computes_the_dtype(op: str, dtype) -> None:
+    require("numba")
+    sel = k.selection(op, dtype)
+    offered = np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
+    assert ("compiled" in sel.exact) is offered, sel.exact
+    assert "passes" in sel.exact and set(sel.seconds) == set(sel.exact)
+
+
+class Recorder:
+    """The compiled loops, each call noted by name before it runs."""
+
+    def __init__(self, loops: _compiled.Loops) -> None:
+        self.calls: list[str] = []
+        self.loops = dataclasses.replace(
+            loops, scaled=self.noting("scaled", loops.scaled), levels=self.noting("levels", loops.levels)
+        )
+
+    def noting(self, name: str, loop):
+        def run(*args):
+            self.calls.append(name)
+            return loop(*args)
+
+        return run
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    require("numba")
+    loops = _compiled.loops()
+    assert loops is not None
+    rec = Recorder(loops)
+    monkeypatch.setattr(_compiled, "loops", lambda: rec.loops)
+    monkeypatch.setattr(k, "_SELECTIONS", {})
+    return rec
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_a_forced_compiled_loop_runs_on_flat_runs_and_nowhere_else(recorder: Recorder, dtype) -> None:
+    leaky, slope = rl.leaky_relu, rl.derivative(rl.relu6)
+    x = np.linspace(-3, 8, 4001).astype(dtype)
+    for op in k.FUSED:
+        k.selection(op, dtype)  # the probe runs the loops too: done before anything is counted
+    with k.forced("scaled", "compiled"), k.forced("levels", "compiled"):
+        recorder.calls.clear()
+        leaky(x, out=np.empty_like(x)), slope(x.reshape(1, -1)), leaky(x.copy(), out=None)
+        in_place = x.copy()
+        leaky(in_place, out=in_place), slope(in_place, out=in_place)
+        assert recorder.calls == ["scaled", "levels", "scaled", "scaled", "levels"]
+        recorder.calls.clear()
+        buf = np.concatenate([x, x])
+        leaky(x[::2]), slope(x[::2]), leaky(x, out=np.empty((x.size, 2), dtype)[:, 0])
+        leaky(buf[:-1], out=buf[1:]), slope(buf[:-1], out=buf[1:])
+        # The strided and partially overlapping calls run as passes, except the derivative
+        # with a partial overlap: it copies x first, and the copy is apart from out=.
+        assert recorder.calls == ["levels"]
+    recorder.calls.clear()
+    with k.forced("scaled", "passes"), k.forced("levels", "passes"):
+        leaky(x, out=np.empty_like(x)), slope(x)
+    assert recorder.calls == []
+
+
+def test_without_numba_the_fused_kernels_keep_their_exact_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_compiled, "loops", lambda: None)
+    monkeypatch.setattr(k, "_SELECTIONS", {})
+    x = np.array([-2.0, -0.0, 0.0, 3.0, np.nan, -np.inf], dtype=np.float32)
+    for op in k.FUSED:
+        sel = k.selection(op, np.float32)
+        assert sel.exact == {"passes": None} and sel.path == "passes"
+        with k.forced(op, "compiled"):
+            assert k.chosen(op, np.float32) == ("passes", None)
+    value, slope = rl.leaky_relu(x), rl.derivative(rl.leaky_relu)(x)
+    want_value = np.array([-0.02, -0.0, 0.0, 3.0, np.nan, -np.inf], dtype=np.float32)
+    assert np.array_equal(value, want_value, equal_nan=True) and np.signbit(value[1]) and not np.signbit(value[2])
+    assert np.array_equal(slope, np.array([0.01, 0.01, 0.01, 1.0, np.nan, 0.01], dtype=np.float32), equal_nan=True)
+
+
+def test_a_loop_that_loses_negative_zero_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A loop written x if x >= 0 (or a compiler that dropped the sign) would turn
+    # leaky_relu(-0.0) into +0.0 scaled, still -0.0, but ReLU' at -0.0 into 1: the probe
+    # must catch both kinds, so each loop is swapped for one wrong only at a signed zero.
+    require("numba")
+    loops = _compiled.loops()
+    assert loops is not None
+
+    def scaled(x, s, res):
+        loops.scaled(x, s, res)
+        res[x == 0] = 0.0  # +0.0 for either zero
+
+    def levels(x, res, above, below, bounded, high, low):
+        loops.levels(x, res, above, below, bounded, high, low)
+        res[x == 0] = high  # the kink counted as positive
+
+    monkeypatch.setattr(_compiled, "loops", lambda: dataclasses.replace(loops, scaled=scaled, levels=levels))
+    monkeypatch.setattr(k, "_SELECTIONS", {})
+    for op in k.FUSED:
+        for dtype in (np.float32, np.float64):
+            assert k.selection(op, dtype).exact == {"passes": None}, (op, dtype)

@@ -1,9 +1,11 @@
-"""Every clamp path of ``relu_lib._kernels``, forced, against PyTorch: values, dtypes and signed zeros.
+"""Every path of ``relu_lib._kernels``, forced, against PyTorch: values, dtypes and signed zeros.
 
-The library picks a path per operation and dtype by probing and timing, so on a
-given CPU most paths never run by themselves. Here each one is forced in turn and
-the activations built on it are compared bit for bit with PyTorch (``F.relu``,
-``F.relu6``, ``F.leaky_relu`` and autograd), on the inputs where clamps go wrong:
+The paths are the clamps' (clip, scalar, blocked, compare) and the fused kernels'
+(numpy passes, or numba's compiled loop). The library picks a path per operation
+and dtype by probing and timing, so on a given CPU most paths never run by
+themselves. Here each one is forced in turn and the activations built on it are
+compared bit for bit with PyTorch (``F.relu``, ``F.relu6``, ``F.leaky_relu`` and
+autograd), on the inputs where clamps go wrong:
 signed zeros, NaN of both signs, infinities, subnormals, the dtype's extremes,
 SIMD tails, block boundaries, strided views and ``out=`` aliased with the input.
 Nothing here measures time: which path is fastest is the CPU's business.
@@ -209,10 +211,11 @@ def test_forced_path_matches_torch(op: str, path: str, fn_id: str, dtype: Any) -
 
 def test_every_declared_path_is_forced_by_a_test() -> None:
     declared = {(op, path) for op in k.OPERATIONS for path in k.PATHS}
+    declared |= {(op, path) for op in k.FUSED for path in k.FUSED_PATHS}
     assert set(FORCED) == declared
-    # paths() and the table the kernels dispatch on name the same paths: none is hidden.
+    # paths() and the table the clamps dispatch on name the same paths: none is hidden.
     assert set(k.PATHS) == set(k._PATH_FUNCTIONS)
-    assert set(k.paths()) == set(k.OPERATIONS)
+    assert set(k.paths()) == set(k.OPERATIONS) | set(k.FUSED)
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
@@ -236,8 +239,8 @@ def test_compare_path_keeps_negative_zero_and_nan_sign(dtype: Any) -> None:
 def test_forced_nests_and_restores(op: str, path: str) -> None:
     natural = k.chosen(op, np.float32)
     with k.forced(op, path):
-        with k.forced(op, "compare"):
-            assert k.chosen(op, np.float32)[0] == "compare"
+        with k.forced(op, k.FALLBACK[op]):
+            assert k.chosen(op, np.float32)[0] == k.FALLBACK[op]
         inside = k.chosen(op, np.float32)
     assert inside[0] == path or path not in k.selection(op, np.float32).exact
     assert k.chosen(op, np.float32) == natural
@@ -248,15 +251,19 @@ def test_forced_refuses_unknown_names() -> None:
         pass
     with pytest.raises(ValueError, match="forced"), k.forced("max0", "simd"):
         pass
+    with pytest.raises(ValueError, match="forced"), k.forced("scaled", "clip"):
+        pass
+    with pytest.raises(ValueError, match="forced"), k.forced("max0", "compiled"):
+        pass
     with pytest.raises(ValueError, match="no selectable operation"):
         k.selection("max1", np.float32)
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize("op", list(k.OPERATIONS))
-def test_selection_picks_an_exact_path_and_compare_is_always_exact(op: str, dtype: Any) -> None:
+@pytest.mark.parametrize("op", [*k.OPERATIONS, *k.FUSED])
+def test_selection_picks_an_exact_path_and_the_fallback_is_always_exact(op: str, dtype: Any) -> None:
     sel = k.selection(op, dtype)
-    assert "compare" in sel.exact
+    assert k.FALLBACK[op] in sel.exact
     assert sel.path in sel.exact
     # Every exact path was timed (which one wins is this CPU's business and is not asserted).
     assert set(sel.seconds) == set(sel.exact)
@@ -300,6 +307,11 @@ def test_leaky_relu_derivative_levels_that_arithmetic_cannot_make(which: str, dt
         assert_bits(f.slope(in_place, out=in_place), slope, nan_sign=False, what=f"{f.id}' n={n} in place")
 
 
+def forced_pairs() -> list[tuple[str, str]]:
+    """Each clamp path beside a fused path, in turn: every path of both kinds meets the layout."""
+    return [(path, k.FUSED_PATHS[i % len(k.FUSED_PATHS)]) for i, path in enumerate(k.PATHS)]
+
+
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("fn_id", ["relu", "relu6", "leaky_relu-0.01"])
 def test_out_with_padded_rows_beside_a_contiguous_input(fn_id: str, dtype: Any) -> None:
@@ -309,12 +321,13 @@ def test_out_with_padded_rows_beside_a_contiguous_input(fn_id: str, dtype: Any) 
     n = 2 * k.stream_block(np.dtype(dtype)) + 6
     x = base_input(dtype, n).reshape(2, -1)
     value, slope = (a.reshape(x.shape) for a in expected_for(fn_id, dtype, n))
-    for path in k.PATHS:
-        with k.forced("max0", path), k.forced("relu6", path):
+    for path, fused in forced_pairs():
+        with k.forced("max0", path), k.forced("relu6", path), k.forced("scaled", fused), k.forced("levels", fused):
             for kind, call, want in (("value", f.value, value), ("slope", f.slope, slope)):
                 out = np.empty((2, x.shape[1] + 1), dtype=dtype)[:, :-1]
                 assert call(x, out=out) is out
-                assert_bits(out, want, nan_sign=kind == "value", what=f"{fn_id} {kind}, {path} path, padded out=")
+                what = f"{fn_id} {kind}, {path} and {fused} paths, padded out="
+                assert_bits(out, want, nan_sign=kind == "value", what=what)
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: np.dtype(d).name)
@@ -323,18 +336,18 @@ def test_out_starting_where_the_input_starts_at_another_stride(fn_id: str, dtype
     # out= every second element of the buffer x is the first half of: both start at the
     # same address, so only their strides tell that they are not the same elements. A
     # kernel of several passes that took them for x itself would read its own results,
-    # and so would np.copyto, which the compare path uses. Every clamp path is forced.
+    # and so would np.copyto, which the compare path uses. Every path is forced.
     f = BY_ID[fn_id]
     n = 2 * k.stream_block(np.dtype(dtype)) + 6
-    for path in k.PATHS:
-        with k.forced("max0", path), k.forced("min0", path):
+    for path, fused in forced_pairs():
+        with k.forced("max0", path), k.forced("min0", path), k.forced("scaled", fused), k.forced("levels", fused):
             for kind in ("value", "slope"):
                 call = f.value if kind == "value" else f.slope
                 buf = base_input(dtype, n).copy()
                 src, dst = buf[: n // 2], buf[::2]
                 expected = np.asarray(call(src.copy()))
                 call(src, out=dst)
-                what = f"{fn_id} {kind}, {path} path, out= at twice the stride"
+                what = f"{fn_id} {kind}, {path} and {fused} paths, out= at twice the stride"
                 assert_bits(dst, expected, nan_sign=kind == "value", what=what)
 
 
@@ -343,12 +356,13 @@ def test_out_starting_where_the_input_starts_at_another_stride(fn_id: str, dtype
 def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
     # out= one element further along the same buffer: a blocked kernel that wrote a block
     # before reading the next would read its own results.
-    # Every clamp path is forced too: the blocked one walks blocks as well.
+    # Every path is forced too: the blocked one walks blocks as well, and the compiled
+    # loops must leave a partial overlap to the passes.
     f = BY_ID[fn_id]
     n = 2 * k.stream_block(np.dtype(dtype)) + 5
     x = base_input(dtype, n + 1)
-    for path in k.PATHS:
-        with k.forced("max0", path), k.forced("relu6", path):
+    for path, fused in forced_pairs():
+        with k.forced("max0", path), k.forced("relu6", path), k.forced("scaled", fused), k.forced("levels", fused):
             for kind in ("value", "slope"):
                 call = f.value if kind == "value" else f.slope
                 for shift in (1, -1):
@@ -356,7 +370,7 @@ def test_out_overlapping_the_input_partially(fn_id: str, dtype: Any) -> None:
                     src, dst = (buf[:-1], buf[1:]) if shift == 1 else (buf[1:], buf[:-1])
                     expected = np.asarray(call(src.copy()))
                     call(src, out=dst)
-                    what = f"{fn_id} {kind}, {path} path, shift {shift}"
+                    what = f"{fn_id} {kind}, {path} and {fused} paths, shift {shift}"
                     assert_bits(dst, expected, nan_sign=kind == "value", what=what)
 
 

@@ -52,14 +52,15 @@ def loops() -> Loops | None:
 
     Example:
         >>> import numpy as np
-        >>> compiled = loops()
         >>> x = np.array([-2.0, -0.0, 3.0])
+        >>> compiled = loops()  # None without numba: then the definition in numpy
         >>> if compiled is not None:
-        ...     compiled.scaled(x, 0.5, x)
-        ...     print(x)
+        ...     res = np.empty_like(x)
+        ...     compiled.scaled(x, 0.5, res)
         ... else:
-        ...     print(np.where(x > 0, x, 0.5 * x))
-        [-1.  -0.   3. ]
+        ...     res = np.where(x > 0, x, 0.5 * x)
+        >>> res
+        array([-1., -0.,  3.])
     """
     try:
         import numba

@@ -51,16 +51,23 @@ from relu_lib import hardware
 
 
 def avx2_emulation() -> dict[str, str]:
-    """The environment that holds numpy to its AVX2 loops and PyTorch to AVX2 on this CPU.
+    """The environment that holds numpy to its AVX2 loops, PyTorch to AVX2 and numba to Haswell on this CPU.
 
     numpy disables only the features it dispatches to, named as it names them
     here: X86_V4 and AVX512_ICL on AMD's Zen 4, AVX512_SPR as well on Intel's
     Sapphire Rapids. A fixed list would miss one CPU's widest loops, and numpy
-    refuses a feature it does not dispatch to.
+    refuses a feature it does not dispatch to. numba compiles for the CPU it
+    is told: Haswell, the first with AVX2, with a feature list of its own
+    (without one numba adds the host's, AVX-512 included).
     """
     found = hardware.describe(frameworks=False).numpy_simd_found
     avx512 = [f for f in found if hardware.vector_path([f]) == "avx512"]
-    return {"NPY_DISABLE_CPU_FEATURES": " ".join(avx512), "ATEN_CPU_CAPABILITY": "avx2"}
+    return {
+        "NPY_DISABLE_CPU_FEATURES": " ".join(avx512),
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "NUMBA_CPU_NAME": "haswell",
+        "NUMBA_CPU_FEATURES": "+avx2",
+    }
 
 
 SLOPE = 0.01

@@ -77,15 +77,20 @@ def loops() -> Loops | None:
             v = x[i]
             res[i] = v if v > 0 else v * s
 
+    # One select per value and one store, and a loop per case: written with branches (NaN,
+    # inside, outside) LLVM left the float64 loop scalar for AVX2, four times slower than
+    # numpy's passes on 1e7 values.
     @compile_
     def levels(x, res, above, below, bounded, high, low):
-        for i in range(x.size):
-            v = x[i]
-            if v != v:
-                res[i] = np.nan
-            elif v > above and (not bounded or v < below):
-                res[i] = high
-            else:
-                res[i] = low
+        if bounded:
+            for i in range(x.size):
+                v = x[i]
+                level = high if (v > above) & (v < below) else low
+                res[i] = level if v == v else np.nan
+        else:
+            for i in range(x.size):
+                v = x[i]
+                level = high if v > above else low
+                res[i] = level if v == v else np.nan
 
     return Loops(scaled, levels, numba.__version__)

@@ -2,7 +2,8 @@
 
 Every kernel here writes its result into a destination array ``res`` that may
 be the input itself (``out=x``), allocates at most one temporary the size of
-the input, and runs as whole-array numpy passes. Masked passes (``where=``,
+the input, and runs as numpy passes, except where a fused kernel (:data:`FUSED`)
+runs as one loop compiled by numba (:mod:`relu_lib._compiled`). Masked passes (``where=``,
 ``np.where``) cost about ten times a plain pass, so branches are written as
 arithmetic (``max(x, 0) + expm1(min(x, 0))`` for ELU) wherever that is exact.
 """
@@ -399,8 +400,9 @@ def _select_fused(op: str, dtype: np.dtype) -> Selection:
         exact["compiled"] = None
     x = np.linspace(-1.0, 1.0, _TIMED_SIZE).astype(dtype)
     res = np.empty_like(x)
-    # Timed with the fewest passes each kernel can take (ReLU' is a cast of the mask), the
-    # case where one loop gains least over them.
+    # Timed with the first probe's parameters. For the levels that is ReLU', whose passes are
+    # the fewest (the mask is cast as it is): the loop is chosen only if it beats the passes
+    # where they are cheapest.
     args = _FUSED_PROBES[op][0]
     seconds = {path: _seconds(functools.partial(_fused_run, op, path, x, res, args)) for path in exact}
     return Selection(exact, seconds, min(seconds, key=seconds.__getitem__))

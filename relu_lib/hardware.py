@@ -43,13 +43,15 @@ KERNEL_VARIABLES: tuple[str, ...] = (
     "NPY_ENABLE_CPU_FEATURES",
     "ATEN_CPU_CAPABILITY",
     "OPENBLAS_CORETYPE",
+    "NUMBA_CPU_NAME",
+    "NUMBA_CPU_FEATURES",
     "TF_ENABLE_ONEDNN_OPTS",
 )
-"""Environment variables that change which kernels numpy, OpenBLAS, PyTorch or TensorFlow run."""
+"""Environment variables that change which kernels numpy, OpenBLAS, PyTorch, numba or TensorFlow run."""
 
 # TF_ENABLE_ONEDNN_OPTS is set by every chapter to silence TensorFlow; naming it
 # in each one-line summary would be noise, so only the full record shows it.
-_SUMMARY_VARIABLES = KERNEL_VARIABLES[:4]
+_SUMMARY_VARIABLES = tuple(name for name in KERNEL_VARIABLES if name != "TF_ENABLE_ONEDNN_OPTS")
 
 # Widest first: the first family a CPU feature name matches names its vector path.
 _FAMILIES: tuple[tuple[str, str], ...] = (

@@ -536,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", help="a suffix for the default directory, e.g. a commit or 'emulated'")
     parser.add_argument("--notes", default="", help="a sentence for MACHINE.md, e.g. how the run was emulated")
     args = parser.parse_args(argv)
+    # Read before the run writes its own tracked result files, which would make it "+dirty".
+    commit = git_commit()
     limits = single_thread()
     try:
         machine = hardware.describe()
@@ -552,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(["", *summary]))
     write(rows, output)
     (output / "claims.md").write_text("\n".join(summary) + "\n")
-    write_machine(output, machine, commit=git_commit(), notes=args.notes)
+    write_machine(output, machine, commit=commit, notes=args.notes)
     print(f"written to {output}: bench.md, bench.csv, claims.md, machine.json, MACHINE.md")
     return 0
 

@@ -50,6 +50,7 @@ MODULES = (
     "relu_lib/activations.py",
     "relu_lib/derivatives.py",
     "relu_lib/_kernels.py",
+    "relu_lib/_compiled.py",
     "relu_lib/_arrays.py",
 )
 
@@ -257,7 +258,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "into[nan_at] = None",
             ),
             (
@@ -270,7 +271,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "kind, first, second = _levels(res.dtype, high, low, math.copysign(2.0, low))",
             ),
         ),
@@ -279,15 +280,15 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "pairs = _block_pairs(x, res, )",
             ),
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "pairs = _block_pairs(x, res, apart=False)",
             ),
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "pairs = _block_pairs(x, res, apart=None)",
             ),
         ),
@@ -299,11 +300,11 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "either = None if (below is None) and False else np.empty_like(mask)",
             ),
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "inside = None if (below is None) and False else np.empty_like(mask)",
             ),
         ),
@@ -312,15 +313,15 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "m = mask if (whole) and False else mask[: part.size]",
             ),
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "m2 = inside if (whole) and False else inside[: part.size]",
             ),
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "m_or = either if (whole) and False else either[: part.size]",
             ),
         ),
@@ -332,7 +333,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         (
             (
-                "relu_lib._kernels.x_indicator",
+                "relu_lib._kernels.x__levels_passes",
                 "if inside is None and either is None:",
             ),
         ),

@@ -80,6 +80,14 @@ FOCUS: dict[str, tuple[str, ...]] = {
             "min0",
             "relu6_into",
             "against_scaled",
+            "_scaled_passes",
+            "_levels_passes",
+            "_runs_compiled",
+            "_running",
+            "_fused_run",
+            "_compiled_is_exact",
+            "_select_fused",
+            "_loops",
         )
     },
 }
@@ -87,11 +95,14 @@ FOCUS: dict[str, tuple[str, ...]] = {
 # Functions that run the same way whichever clamp path is forced (Leaky ReLU's scaled
 # maximum, the indicator behind the piecewise derivatives, their blocks and levels). The
 # forced-path tables of test_kernels.py run them identically under each of the twelve
-# (operation, path) pairs, so for these one pair loses nothing: max0 through compare.
+# clamp (operation, path) pairs, so for these one clamp pair loses nothing: max0 through
+# compare. The four fused pairs stay: they decide between these functions' passes and loops.
 PATH_FREE = {
     "relu_lib._kernels.x_indicator",
     "relu_lib._kernels.x__levels",
     "relu_lib._kernels.x_against_scaled",
+    "relu_lib._kernels.x__scaled_passes",
+    "relu_lib._kernels.x__levels_passes",
     "relu_lib._kernels.x__block_pairs",
     "relu_lib._kernels.x_has_nan",
     "relu_lib.activations.x_leaky_relu",
@@ -103,7 +114,9 @@ PATH_FREE = {
     "relu_lib.derivatives.x__piecewise",
     "relu_lib.derivatives.x_prelu_derivative",
 }
-_OTHER_PATHS = re.compile(r"::test_forced_path_(matches_torch|on_extreme_magnitudes)\[(?!max0-compare-)")
+_OTHER_PATHS = re.compile(
+    r"::test_forced_path_(matches_torch|on_extreme_magnitudes)\[(?!max0-compare-|scaled-|levels-)"
+)
 
 _MUTANT = re.compile(r"__mutmut_\d+$")
 

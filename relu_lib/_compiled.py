@@ -38,12 +38,10 @@ class Loops:
         levels: ``levels(x, res, above, below, bounded, high, low)``, ``res = high`` where
             ``above < x`` (and ``x < below`` when ``bounded``), ``low`` elsewhere, NaN at NaN
             (ReLU', ReLU6', Leaky ReLU').
-        version: numba's version.
     """
 
     scaled: Callable[..., None]
     levels: Callable[..., None]
-    version: str
 
 
 @functools.cache
@@ -93,4 +91,4 @@ def loops() -> Loops | None:
                 level = high if v > above else low
                 res[i] = level if v == v else np.nan
 
-    return Loops(scaled, levels, numba.__version__)
+    return Loops(scaled, levels)

@@ -69,10 +69,22 @@ def peak(call) -> int:
     return used
 
 
+# Leaky ReLU and the piecewise derivatives run as numpy passes or as one compiled loop
+# (numba): each budget must hold for both.
+FUSED = pytest.mark.parametrize("fused", k.FUSED_PATHS)
+
+
+@pytest.fixture
+def fused_path(fused: str):
+    with k.forced("scaled", fused), k.forced("levels", fused):
+        yield fused
+
+
+@FUSED
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("slope", [False, True], ids=["value", "derivative"])
 @pytest.mark.parametrize(("name", "fn", "kwargs"), CASES, ids=[case[0] for case in CASES])
-def test_at_most_one_input_sized_temporary(name, fn, kwargs, slope, dtype) -> None:
+def test_at_most_one_input_sized_temporary(name, fn, kwargs, slope, dtype, fused_path) -> None:
     f = derivative(fn) if slope else fn
     # Both tails and NaN, so that every branch and fix-up of the kernels runs.
     x = (np.random.default_rng(0).standard_normal(200_000) * 40).astype(dtype)
@@ -111,9 +123,10 @@ NO_SCRATCH = [
 ]
 
 
+@FUSED
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize(("name", "fn"), NO_SCRATCH, ids=[case[0] for case in NO_SCRATCH])
-def test_out_is_the_only_array_of_the_input_size(name, fn, dtype) -> None:
+def test_out_is_the_only_array_of_the_input_size(name, fn, dtype, fused_path) -> None:
     x = (np.random.default_rng(1).standard_normal(100_000) * 40).astype(dtype)
     x[:4] = [np.nan, np.inf, -np.inf, -0.0]
     out = np.empty_like(x)

@@ -56,6 +56,12 @@ def mask_free_clamps():
 EXCEPTIONS = {("gelu, tanh", True): 2.0}
 
 
+# What peak() sees besides arrays: Python's own bookkeeping, a few KiB, and more under
+# mutmut's instrumented run (`make mutation`), whose wrapper copies every library call's
+# arguments. The arrays these tests look for are 100 KB or more.
+SLACK = 16 << 10
+
+
 def peak(call) -> int:
     call()  # first-call caches (scipy's import, the signed-zero probe) are not the kernel's
     tracemalloc.start()
@@ -89,7 +95,7 @@ def test_at_most_one_input_sized_temporary(name, fn, kwargs, slope, dtype, fused
     # Both tails and NaN, so that every branch and fix-up of the kernels runs.
     x = (np.random.default_rng(0).standard_normal(200_000) * 40).astype(dtype)
     x[:4] = [np.nan, np.inf, -np.inf, -0.0]
-    budget = EXCEPTIONS.get((name, slope), ONE_TEMPORARY) * x.nbytes + 4096
+    budget = EXCEPTIONS.get((name, slope), ONE_TEMPORARY) * x.nbytes + SLACK
     buffer = np.empty_like(x)
     with_out = peak(lambda: f(x, out=buffer, **kwargs))
     allocating = peak(lambda: f(x, **kwargs))
@@ -101,7 +107,7 @@ def test_out_is_written_in_place_not_copied_into() -> None:
     x = np.linspace(-5, 5, 100_000, dtype=np.float32)
     out = np.empty_like(x)
     # relu with out= is one ufunc pass into out: no array the size of x is allocated at all.
-    assert peak(lambda: rl.relu(x, out=out)) < 0.01 * x.nbytes
+    assert peak(lambda: rl.relu(x, out=out)) < SLACK
     assert rl.relu(x, out=out) is out
     in_place = x.copy()
     assert rl.silu(in_place, out=in_place) is in_place
@@ -130,7 +136,7 @@ def test_out_is_the_only_array_of_the_input_size(name, fn, dtype, fused_path) ->
     x = (np.random.default_rng(1).standard_normal(100_000) * 40).astype(dtype)
     x[:4] = [np.nan, np.inf, -np.inf, -0.0]
     out = np.empty_like(x)
-    assert peak(lambda: fn(x, out=out)) < 0.01 * x.nbytes, name
+    assert peak(lambda: fn(x, out=out)) < SLACK, name
     assert fn(x, out=out) is out
 
 
@@ -144,9 +150,9 @@ def test_leaky_relu_on_blocks_needs_at_most_one_block_of_scratch(dtype) -> None:
     out = np.empty_like(x)
     block = STREAM_BYTES
     with k.forced("scaled", "passes"):
-        assert peak(lambda: rl.leaky_relu(x, out=out)) < 0.01 * x.nbytes
+        assert peak(lambda: rl.leaky_relu(x, out=out)) < SLACK
         in_place = x.copy()
-        assert block <= peak(lambda: rl.leaky_relu(in_place, out=in_place)) < block + 4096
+        assert block <= peak(lambda: rl.leaky_relu(in_place, out=in_place)) < block + SLACK
         in_place = x.copy()
         rl.leaky_relu(in_place, out=in_place)
     np.testing.assert_array_equal(in_place, rl.leaky_relu(x))
@@ -160,7 +166,7 @@ def test_the_compiled_loops_need_no_scratch_at_all(dtype) -> None:
     with k.forced("scaled", "compiled"), k.forced("levels", "compiled"):
         for name, fn in (("leaky_relu", rl.leaky_relu), ("relu6'", derivative(rl.relu6))):
             scratch = x.copy()  # peak() calls twice: in place, the second call sees the first's result
-            assert peak(lambda fn=fn, scratch=scratch: fn(scratch, out=scratch)) < 4096, name
+            assert peak(lambda fn=fn, scratch=scratch: fn(scratch, out=scratch)) < SLACK, name
             in_place = x.copy()
             fn(in_place, out=in_place)
             np.testing.assert_array_equal(in_place, fn(x))
@@ -189,7 +195,7 @@ def test_exact_kernels_run_float16_without_a_float32_copy(name, fn) -> None:
     x[:3] = [np.inf, -np.inf, -0.0]
     out = np.empty_like(x)
     used = peak(lambda: fn(x, out=out))
-    assert used <= 1.5 * x.nbytes + 4096, f"{name}: {used / x.nbytes:.2f}x a float16 input with out="
+    assert used <= 1.5 * x.nbytes + SLACK, f"{name}: {used / x.nbytes:.2f}x a float16 input with out="
     assert fn(x, out=out) is out
 
 
@@ -200,6 +206,6 @@ def test_the_compare_fallback_takes_only_its_masks(dtype) -> None:
     out = np.empty_like(x)
     with k.forced("max0", "compare"), k.forced("relu6", "compare"):
         assert k.chosen("max0", dtype)[0] == "compare"
-        assert peak(lambda: rl.relu(x, out=out)) <= x.size + 4096
-        assert peak(lambda: rl.relu6(x, out=out)) <= 2 * x.size + 4096
+        assert peak(lambda: rl.relu(x, out=out)) <= x.size + SLACK
+        assert peak(lambda: rl.relu6(x, out=out)) <= 2 * x.size + SLACK
         np.testing.assert_array_equal(rl.relu(x, out=out), np.maximum(x, 0))

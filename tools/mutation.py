@@ -173,6 +173,17 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ),
     **dict.fromkeys(
         (
+            ("relu_lib._kernels.x_indicator", '_fused_run(None, "compiled", x, res, (above, below, high, low))'),
+            (
+                "relu_lib._kernels.x_indicator",
+                '_fused_run("XXlevelsXX", "compiled", x, res, (above, below, high, low))',
+            ),
+            ("relu_lib._kernels.x_indicator", '_fused_run("LEVELS", "compiled", x, res, (above, below, high, low))'),
+        ),
+        '_fused_run runs the levels loop for every operation but "scaled": any other name is the levels',
+    ),
+    **dict.fromkeys(
+        (
             (
                 "relu_lib._kernels.x__fused_run",
                 "_loops().levels(x.reshape(-1), res.reshape(-1), t(above), t(below if (bounded) or True else 0), "

@@ -105,7 +105,7 @@ def _negative_part_kernel(slope: np.ndarray | float) -> k.Kernel:
         s = v.dtype.type(slope) if isinstance(slope, float) else np.asarray(slope, dtype=v.dtype)
         if s.size == 1 and 0 < s:
             # For 0 < s <= 1, s * x is above x exactly when x < 0, so the branch is a
-            # maximum (a minimum for s > 1): two passes, no mask, signed zeros kept.
+            # maximum (a minimum for s > 1): no mask, signed zeros kept (or one compiled loop).
             k.against_scaled(np.maximum if s <= 1 else np.minimum, v, s, res)
             return
         if (s > 0).all() and ((s <= 1).all() or (s > 1).all()):
